@@ -1,0 +1,1 @@
+"""Thin route modules; the work happens in the core and its services."""

@@ -1,0 +1,57 @@
+"""The `supportline` command: try the bot, check content, train and run."""
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from bot.cli._content import content_check, content_stats
+from bot.cli._serve import run_command, train_command
+from bot.cli._talk import ask, chat, classify
+from bot.core.errors import ContentError, SupportLineError
+from bot.i18n import LANGUAGES
+from nlu import NLUError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="supportline", description="The youth support line.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("run", help="train if needed, start Rasa and the app").set_defaults(run=run_command)
+    commands.add_parser("train", help="train the NLU model if content changed").set_defaults(run=train_command)
+    commands.add_parser("chat", help="talk to the bot in this terminal").set_defaults(run=chat)
+    ask_parser = commands.add_parser("ask", help="one turn, on a conversation that is not kept")
+    ask_parser.add_argument("text")
+    ask_parser.add_argument("--lang", choices=LANGUAGES, help="the language chosen by the young person")
+    ask_parser.add_argument("--json", action="store_true", help="print the whole turn as JSON")
+    ask_parser.set_defaults(run=ask)
+    commands.add_parser("classify", help='JSON lines {"text", "lang"?} in, one JSON line out per input').set_defaults(run=classify)
+
+    content = commands.add_parser("content", help="check or summarise the content under content/")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    content_commands.add_parser("check", help="report every problem as file:line: message").set_defaults(run=content_check)
+    content_commands.add_parser("stats", help="topics x languages, with draft/reviewed counts").set_defaults(run=content_stats)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `supportline` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("httpx", "alembic"):  # httpx logs request URLs, which can carry a bot token
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except ContentError as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        return 1
+    except (SupportLineError, NLUError) as exc:
+        print(f"supportline: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""What goes into the conversation core and what comes out: plain data, no channel in sight."""
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bot.i18n import Direction
+from handoff import Priority
+
+
+@dataclass(frozen=True)
+class Location:
+    """A point a young person shared; used for one answer, never stored."""
+
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message from a young person, from any channel."""
+
+    conversation_id: str
+    channel: str
+    text: str | None = None
+    payload: str | None = None
+    location: Location | None = None
+    locale_hint: str | None = None
+    language: str | None = None
+    """An explicit language choice made outside the chat (it wins over everything else)."""
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice the young person can tap; `payload` comes back as `Incoming.payload`."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the young person: Telegram-safe Markdown text and buttons."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The core's answer to one incoming message, with what it understood."""
+
+    replies: tuple[Reply, ...]
+    language: str
+    direction: Direction
+    topic: str | None = None
+    confidence: float | None = None
+    crisis: bool = False
+    handoff: Priority | None = None
+    nlu_available: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (for `supportline ask --json` and the web chat)."""
+        return asdict(self)

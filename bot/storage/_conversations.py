@@ -1,0 +1,21 @@
+"""Conversation state: read, create and erase, by pseudonymous key."""
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage._models import Conversation
+
+
+async def get_or_create_conversation(session: AsyncSession, *, conversation_id: str, channel: str) -> Conversation:
+    """The conversation with this key, created on first contact."""
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        conversation = Conversation(id=conversation_id, channel=channel, language_chosen=False, handoff_state="bot")
+        session.add(conversation)
+        await session.flush()
+    return conversation
+
+
+async def erase_conversation(session: AsyncSession, *, conversation_id: str) -> None:
+    """Delete the conversation and everything that hangs on it."""
+    await session.execute(delete(Conversation).where(Conversation.id == conversation_id))

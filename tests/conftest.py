@@ -1,0 +1,110 @@
+"""Shared fixtures: the shipped content, a trained Rasa model served by Rasa, real databases."""
+
+import os
+import secrets
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from bot.content import load_content
+from bot.conversation import ConversationCore
+from bot.core.config import Settings
+from bot.runtime import conversation_core
+from bot.storage import Database
+from nlu import RasaServer, train
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT_DIR = ROOT / "content"
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_settings(**overrides: object) -> Settings:
+    """Settings for a test: the shipped content, the repo's Rasa environment and model cache."""
+    values: dict[str, object] = {
+        "environment": "test",
+        "content_dir": CONTENT_DIR,
+        "rasa_venv": ROOT / ".venv-rasa",
+        "models_dir": ROOT / ".cache" / "models",
+        "content_reload_seconds": 0,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+test_settings.__test__ = False  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+async def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A real Rasa server serving the model trained from the shipped content."""
+    settings = test_settings()
+    model = train(load_content(CONTENT_DIR), models_dir=settings.models_dir, rasa_venv=settings.rasa_venv, work_dir=ROOT / ".cache" / "rasa")
+    url = f"http://127.0.0.1:{free_port()}"
+    server = RasaServer(rasa_venv=settings.rasa_venv, model=model, url=url, log_file=tmp_path_factory.mktemp("rasa") / "rasa.log")
+    await server.start()
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+def _postgres_available() -> bool:
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database on the local server, dropped afterwards. Fails (not skips) in CI."""
+    if not _postgres_available():
+        message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"supportline_test_{secrets.token_hex(4)}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test that takes this runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'supportline.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """A migrated database."""
+    database = Database(database_url)
+    await database.migrate()
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+async def core(database_url: str, rasa_url: str) -> AsyncIterator[ConversationCore]:
+    """The conversation core wired as the app wires it, Rasa in the loop, on SQLite and PostgreSQL."""
+    async with conversation_core(test_settings(database_url=database_url, rasa_url=rasa_url)) as core:
+        yield core
