@@ -8,7 +8,8 @@ from bot.content import load_content
 from bot.conversation import ConversationCore, Incoming, Location, Turn
 from bot.i18n import LANGUAGES, Catalogs, language_name
 from bot.storage import Conversation, Database, HandoffRequest
-from tests.conftest import CONTENT_DIR
+from bot.runtime import conversation_core
+from tests.conftest import CONTENT_DIR, test_settings
 
 CONTENT = load_content(CONTENT_DIR)
 CATALOGS = Catalogs()
@@ -77,12 +78,6 @@ async def test_a_whole_conversation_in_swedish(core: ConversationCore, database:
     legal = await chat.press("topic:legal_help")
     assert legal.topic == "legal_help" and legal.replies[0].text.startswith(answer("legal_help", "sv"))
 
-    unsure = await chat.say("asdkjh qwe zzz")
-    assert unsure.topic is None
-    assert unsure.replies[0].text == CATALOGS.text("sv", "nlu.unsure")
-    topic_buttons = [p for p in payloads(unsure) if p.startswith("topic:")]
-    assert 1 <= len(topic_buttons) <= 3 and payloads(unsure)[-1] == "cmd:human"
-
     crisis = await chat.say("jag vill inte leva längre")
     assert crisis.crisis and crisis.topic == "crisis" and crisis.handoff == "urgent"
     assert crisis.replies[0].text.startswith(answer("crisis", "sv")) and "112" in crisis.replies[0].text
@@ -92,6 +87,19 @@ async def test_a_whole_conversation_in_swedish(core: ConversationCore, database:
     assert forgotten.replies[0].text == CATALOGS.text("sv", "forget.done")
     assert await stored_conversation(database, chat.conversation_id) is None
     assert await handoff_requests(database, chat.conversation_id) == []
+
+
+async def test_low_confidence_says_so_and_offers_the_likeliest_topics_and_a_person(database_url: str, rasa_url: str) -> None:
+    strict = test_settings(database_url=database_url, rasa_url=rasa_url, nlu_confidence_threshold=0.9999)
+    async with conversation_core(strict) as core:
+        chat = Chat(core)
+        await chat.press("lang:sv")
+        unsure = await chat.say("fick ett brev om avslag, vad gör man nu")
+    assert unsure.topic is None and unsure.confidence is not None and unsure.confidence < 0.9999
+    assert unsure.replies[0].text == CATALOGS.text("sv", "nlu.unsure")
+    topic_buttons = [p for p in payloads(unsure) if p.startswith("topic:")]
+    assert topic_buttons[0] == "topic:rejection_next_steps" and len(topic_buttons) <= 3
+    assert payloads(unsure)[-1] == "cmd:human"
 
 
 async def test_a_whole_conversation_in_arabic_right_to_left(core: ConversationCore, database: Database) -> None:
