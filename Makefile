@@ -8,7 +8,7 @@ APP        := $(VENV)/bin/supportline
 # An external Rasa server (RASA_URL pointing off this machine) needs no local Rasa environment.
 LOCAL_RASA := $(if $(filter-out http://127.0.0.1% http://localhost%,$(RASA_URL)),,yes)
 
-.PHONY: run test setup train catalogs clean
+.PHONY: run test setup train bench catalogs clean
 
 run: setup ## set up on first use, then start Rasa and the app
 	$(APP) run
@@ -42,10 +42,13 @@ $(RASA_VENV)/.installed: nlu/requirements-rasa.txt nlu/constraints-rasa.txt
 train: setup ## train the NLU model if content changed
 	$(APP) train
 
+bench: setup ## measure, and record in docs/benchmarks.md
+	$(VENV)/bin/python -m bench.nlu_accuracy
+
 catalogs: $(VENV)/.installed ## extract interface strings and update every catalog
 	$(VENV)/bin/pybabel extract -F babel.cfg -k text -k with_menu -k topic_menu -k suggestions \
 	  --no-default-keywords --omit-header --no-location -o bot/i18n/locales/messages.pot bot
-	$(VENV)/bin/pybabel update -i bot/i18n/locales/messages.pot -d bot/i18n/locales --no-fuzzy-matching --omit-header
+	$(VENV)/bin/pybabel update -i bot/i18n/locales/messages.pot -d bot/i18n/locales --no-fuzzy-matching --ignore-obsolete
 
 clean: ## remove environments, models and local data
 	rm -rf $(VENV) $(RASA_VENV) .cache var

@@ -2,10 +2,11 @@
 
 from nlu._client import Entity, Parse, RasaClient
 from nlu._errors import NLUError, NLUSetupError, NLUUnavailable
+from nlu._language import LanguageGuess, LanguageIdentifier
 from nlu._server import RasaServer, serves_model
-from nlu._training import CITY_ENTITY, model_path, render_training_data, train
+from nlu._training import CITY_ENTITY, OUT_OF_SCOPE_INTENT, PIPELINE_CONFIG, render_training_data, train
 
 __all__ = [
-    "CITY_ENTITY", "Entity", "NLUError", "NLUSetupError", "NLUUnavailable", "Parse", "RasaClient", "RasaServer",
-    "model_path", "render_training_data", "serves_model", "train",
+    "CITY_ENTITY", "OUT_OF_SCOPE_INTENT", "Entity", "LanguageGuess", "LanguageIdentifier", "NLUError", "NLUSetupError", "NLUUnavailable", "Parse", "RasaClient", "RasaServer",
+    "PIPELINE_CONFIG", "render_training_data", "serves_model", "train",
 ]

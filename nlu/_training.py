@@ -14,10 +14,12 @@ from nlu._errors import NLUSetupError
 
 PIPELINE_CONFIG = Path(__file__).parent / "rasa" / "config.yml"
 CITY_ENTITY = "city"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 
 
 def training_data(content: Content) -> dict[str, object]:
-    """Rasa NLU data: one intent per topic with its examples in every language, city names annotated
+    """Rasa NLU data: one intent per topic with its examples in every language, one for out-of-scope
+    messages, city names annotated
     as entities (Rasa's lookup-table extractor only learns entities it sees annotated), and a city lookup."""
     spellings = sorted({s for city in content.cities.values() for s in (*city.names.values(), *city.variants)}, key=len, reverse=True)
     city_pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, spellings)) + r")(?!\w)", re.IGNORECASE)
@@ -29,6 +31,7 @@ def training_data(content: Content) -> dict[str, object]:
         {"intent": topic_id, "examples": "".join(f"- {annotated(example)}\n" for text in topic.translations.values() for example in text.examples)}
         for topic_id, topic in sorted(content.topics.items())
     ]
+    intents.append({"intent": OUT_OF_SCOPE_INTENT, "examples": "".join(f"- {example}\n" for examples in content.out_of_scope.values() for example in examples)})
     lookup = {"lookup": CITY_ENTITY, "examples": "".join(f"- {spelling}\n" for spelling in sorted(spellings))}
     return {"version": "3.1", "nlu": [*intents, lookup]}
 
@@ -50,15 +53,10 @@ def render_training_data(content: Content) -> str:
     )
 
 
-def model_name(nlu_yaml: str) -> str:
+def model_name(nlu_yaml: str, pipeline: Path = PIPELINE_CONFIG) -> str:
     """The model's file stem: a hash of the pipeline and the data, so unchanged content is not retrained."""
-    digest = hashlib.sha256(PIPELINE_CONFIG.read_bytes() + nlu_yaml.encode()).hexdigest()[:16]
+    digest = hashlib.sha256(pipeline.read_bytes() + nlu_yaml.encode()).hexdigest()[:16]
     return f"nlu-{digest}"
-
-
-def model_path(content: Content, models_dir: Path) -> Path:
-    """Where the model trained from this content is (or will be)."""
-    return models_dir / f"{model_name(render_training_data(content))}.tar.gz"
 
 
 def rasa_executable(rasa_venv: Path) -> Path:
@@ -74,11 +72,13 @@ def rasa_environment() -> dict[str, str]:
     return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore"}
 
 
-def train(content: Content, *, models_dir: Path, rasa_venv: Path, work_dir: Path, echo: Callable[[str], None] = print) -> Path:
-    """The model for this content, trained with Rasa only if no model for it exists yet."""
+def train(
+    content: Content, *, models_dir: Path, rasa_venv: Path, work_dir: Path, pipeline: Path = PIPELINE_CONFIG, echo: Callable[[str], None] = print,
+) -> Path:
+    """The model for this content and pipeline, trained with Rasa only if no model for them exists yet."""
     nlu_yaml = render_training_data(content)
     models_dir, work_dir = models_dir.absolute(), work_dir.absolute()
-    target = models_dir / f"{model_name(nlu_yaml)}.tar.gz"
+    target = models_dir / f"{model_name(nlu_yaml, pipeline)}.tar.gz"
     if target.exists():
         echo(f"NLU model up to date: {target}")
         return target
@@ -87,7 +87,7 @@ def train(content: Content, *, models_dir: Path, rasa_venv: Path, work_dir: Path
     data_file.write_text(nlu_yaml, encoding="utf-8")
     models_dir.mkdir(parents=True, exist_ok=True)
     command = [
-        str(rasa_executable(rasa_venv)), "train", "nlu", "--config", str(PIPELINE_CONFIG), "--nlu", str(data_file),
+        str(rasa_executable(rasa_venv)), "train", "nlu", "--config", str(pipeline.absolute()), "--nlu", str(data_file),
         "--out", str(models_dir), "--fixed-model-name", target.name.removesuffix(".tar.gz"),
     ]
     echo(f"training the NLU model from {len(content.topics)} topics: {target.name}")

@@ -40,6 +40,7 @@ def test_classify_answers_every_line_in_order_and_names_bad_ones(rasa_url: str) 
         {"text": "I want to kill myself"},
         {"text": "ሕማም ኣለኒ ሓኪም ደልየ", "lang": "ti"},
         {"lang": "en"},
+        {"text": "ኣብ ሽወደን ትምህርቲ ክመሃር መሰል ኣለኒ ድዩ"},
     ]
     stdin = "\n".join(line if isinstance(line, str) else json.dumps(line, ensure_ascii=False) for line in lines) + "\n"
     result = subprocess.run([SUPPORTLINE, "classify"], input=stdin, capture_output=True, text=True, env=_env(RASA_URL=rasa_url), check=True)
@@ -50,6 +51,7 @@ def test_classify_answers_every_line_in_order_and_names_bad_ones(rasa_url: str) 
     assert out[2]["crisis"] is True and out[2]["topic"] == "crisis"
     assert out[3]["topic"] == "healthcare" and out[3]["language"] == "ti"
     assert set(out[0]) == {"topic", "crisis", "language", "confidence"}
+    assert out[5]["language"] == "ti" and out[2]["language"] == "en"
 
 
 def test_content_stats_shows_every_topic_in_every_language() -> None:

@@ -85,7 +85,7 @@ BREAKAGES = [
     Breakage("answer too long", TOPIC, "      A short *answer* in en.", "      " + "x" * 901, "answer is 901 characters long (at most 900)", "answer: |", after="  en:"),
     Breakage("bad URL", TOPIC, "url: https://www.migrationsverket.se/", "url: www.migrationsverket.se", "bad URL 'www.migrationsverket.se'", "url: www."),
     Breakage("same example under two topics", TOPIC, "fixture question ti number 3", "jag fick avslag",
-             "the same example 'jag fick avslag' is also under topic", "- jag fick avslag"),
+             "the same example 'jag fick avslag' is also under 'rejection_next_steps'", "- jag fick avslag"),
     Breakage("invalid opening hours", PLACE, 'closes: "16:00"', 'closes: "09:00"', "invalid opening hours: closes at 09:00, not after it opens at 10:00", "  - days: [mon, tue]"),
     Breakage("opening hours not a time", PLACE, 'opens: "10:00"', 'opens: "25:61"', "invalid opening hours: '25:61' is not a time", 'opens: "25:61"'),
     Breakage("unknown key", TOPIC, "    status: draft\n    title: Fixture sv", "    status: draft\n    answr: typo\n    title: Fixture sv", "unknown key 'answr'", "answr: typo"),
@@ -131,6 +131,24 @@ def test_each_breakage_is_reported_at_its_line(tmp_path: Path, breakage: Breakag
     problems = [p for p in check_content(directory) if p.file == file]
 
     assert any(breakage.message in p.message and p.line == expected_line for p in problems), [str(p) for p in problems]
+
+
+def test_safety_and_out_of_scope_breakages_are_reported(tmp_path: Path) -> None:
+    directory = _content_copy(tmp_path)
+    (directory / "safety" / "ps.yml").rename(directory / "safety" / "pashto.yml")
+    safety_en = directory / "safety" / "en.yml"
+    safety_en.write_text(safety_en.read_text(encoding="utf-8").replace("  - want to die\n", "  - '!!!'\n  - want to die\n", 1), encoding="utf-8")
+    out_of_scope = directory / "out_of_scope.yml"
+    out_of_scope.write_text(out_of_scope.read_text(encoding="utf-8").replace("  sv:\n", "  sv:\n    - jag fick avslag\n", 1), encoding="utf-8")
+
+    messages = [str(problem) for problem in check_content(directory)]
+
+    assert f"{directory / 'safety' / 'ps.yml'}:1: file missing" in messages
+    assert any(m.startswith(f"{directory / 'safety' / 'pashto.yml'}:1: unknown language 'pashto'") for m in messages)
+    line = safety_en.read_text(encoding="utf-8").splitlines().index("  - '!!!'") + 1
+    assert f"{safety_en}:{line}: phrase '!!!' has no letters left after normalising" in messages
+    line = out_of_scope.read_text(encoding="utf-8").splitlines().index("    - jag fick avslag") + 1
+    assert any(m.startswith(f"{out_of_scope}:{line}: the same example 'jag fick avslag' is also under 'rejection_next_steps'") for m in messages)
 
 
 def test_a_missing_required_topic_is_reported(tmp_path: Path) -> None:

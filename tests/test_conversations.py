@@ -8,6 +8,7 @@ from bot.content import load_content
 from bot.conversation import ConversationCore, Incoming, Location, Turn
 from bot.i18n import LANGUAGES, Catalogs, language_name
 from bot.storage import Conversation, Database, HandoffRequest
+from nlu import RasaClient
 from bot.runtime import conversation_core
 from tests.conftest import CONTENT_DIR, test_settings
 
@@ -90,15 +91,21 @@ async def test_a_whole_conversation_in_swedish(core: ConversationCore, database:
 
 
 async def test_low_confidence_says_so_and_offers_the_likeliest_topics_and_a_person(database_url: str, rasa_url: str) -> None:
-    strict = test_settings(database_url=database_url, rasa_url=rasa_url, nlu_confidence_threshold=0.9999)
+    message = "jag vet inte riktigt vad jag ska fråga om avslaget"
+    nlu = RasaClient(rasa_url, timeout_seconds=10)
+    parse = await nlu.parse(message)
+    await nlu.aclose()
+    threshold = 0.9999
+    assert parse.confidence < threshold  # an unsure message, so the test is about the low-confidence path
+    strict = test_settings(database_url=database_url, rasa_url=rasa_url, nlu_confidence_threshold=threshold)
     async with conversation_core(strict) as core:
         chat = Chat(core)
         await chat.press("lang:sv")
-        unsure = await chat.say("fick ett brev om avslag, vad gör man nu")
-    assert unsure.topic is None and unsure.confidence is not None and unsure.confidence < 0.9999
+        unsure = await chat.say(message)
+    assert unsure.topic is None and unsure.confidence == round(parse.confidence, 4)
     assert unsure.replies[0].text == CATALOGS.text("sv", "nlu.unsure")
-    topic_buttons = [p for p in payloads(unsure) if p.startswith("topic:")]
-    assert topic_buttons[0] == "topic:rejection_next_steps" and len(topic_buttons) <= 3
+    likeliest = [t for t, _ in parse.ranking if t in CONTENT.topics][:3]
+    assert [p for p in payloads(unsure) if p.startswith("topic:")] == [f"topic:{t}" for t in likeliest if t != "talk_to_human"]
     assert payloads(unsure)[-1] == "cmd:human"
 
 
@@ -201,3 +208,45 @@ async def test_commands_work_in_every_state_and_unknown_ones_get_the_menu(core: 
     assert unknown.replies[0].text == CATALOGS.text("fa-AF", "command.unknown")
     stale = await chat.press("topic:a_topic_that_was_removed")
     assert stale.replies[0].text == CATALOGS.text("fa-AF", "command.unknown")
+
+
+async def test_after_a_choice_the_bot_offers_to_switch_language_but_never_switches(core: ConversationCore) -> None:
+    chat = Chat(core)
+    await chat.press("lang:sv")
+    first = await chat.say("where can I see a doctor without papers")
+    assert first.language == "sv" and len(first.replies) == 1
+    second = await chat.say("do I have the right to go to school here")
+    assert second.language == "sv" and second.topic == "school"
+    assert second.replies[0].text.startswith(answer("school", "sv"))
+    offer = second.replies[-1]
+    assert offer.text == CATALOGS.text("en", "language.offer_switch")
+    assert [(b.label, b.payload) for b in offer.buttons] == [("English", "lang:en"), (CATALOGS.text("sv", "language.keep"), "cmd:menu")]
+    switched = await chat.press("lang:en")
+    assert switched.language == "en"
+
+
+async def test_before_any_choice_the_bot_answers_in_the_language_written(core: ConversationCore) -> None:
+    chat = Chat(core)
+    turn = await chat.say("لقد رفضوا طلب لجوئي ماذا أفعل الآن")
+    assert turn.language == "ar" and turn.direction == "rtl" and turn.topic == "rejection_next_steps"
+    assert turn.replies[0].text.startswith(answer("rejection_next_steps", "ar"))
+
+
+async def test_out_of_scope_and_harmless_idioms_get_no_topic_and_no_crisis(core: ConversationCore) -> None:
+    chat = Chat(core)
+    await chat.press("lang:en")
+    football = await chat.say("who won the football match between arsenal and chelsea yesterday")
+    assert football.topic is None and not football.crisis
+    assert football.replies[0].text == CATALOGS.text("en", "nlu.out_of_scope")
+    idiom = await chat.say("my phone is dead lol")
+    assert not idiom.crisis and idiom.handoff is None
+
+
+async def test_exploitation_raises_a_waiting_request_to_high_priority_without_emergency_numbers(core: ConversationCore, database: Database) -> None:
+    chat = Chat(core)
+    await chat.press("lang:sv")
+    await chat.say("/human")
+    turn = await chat.say("jag är skyldig smugglaren pengar och han säger att jag måste jobba")
+    assert turn.topic == "exploitation_risk" and not turn.crisis and turn.handoff == "high"
+    assert turn.replies[0].text.startswith(answer("exploitation_risk", "sv"))
+    assert [r.priority for r in await handoff_requests(database, chat.conversation_id)] == ["high"]

@@ -53,7 +53,7 @@ def test_every_catalog_translates_every_message_with_the_same_placeholders(langu
 
 def test_machine_drafted_catalogs_are_marked_as_drafts() -> None:
     for language in ("ar", "fa-AF", "ps", "so", "ti"):
-        assert "X-Translation-Status: draft" in catalog_path(language).read_text(encoding="utf-8"), language
+        assert catalog_path(language).read_text(encoding="utf-8").startswith("# Machine-drafted translation"), language
 
 
 def test_catalogs_fill_placeholders() -> None:

@@ -38,8 +38,11 @@ async def test_without_nlu_the_bot_still_helps(core_without_nlu: ConversationCor
     city = await send(text="Malmö")
     assert city.topic == "safe_places" and city.nlu_available is False
 
+    crisis = await send(text="jag vill inte leva längre")
+    assert crisis.crisis and crisis.handoff == "urgent" and crisis.nlu_available is False
+
     human = await send(text="/human")
-    assert human.handoff == "normal"
+    assert human.handoff == "urgent"  # the open request keeps its higher priority
     async with database.session() as session:
         requests = list(await session.scalars(select(HandoffRequest).where(HandoffRequest.conversation_id == conversation_id)))
-    assert [r.priority for r in requests] == ["normal"]
+    assert [r.priority for r in requests] == ["urgent"]

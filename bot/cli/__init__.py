@@ -4,8 +4,10 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bot.cli._content import content_check, content_stats
+from bot.cli._nlu import HELD_OUT_DIR, nlu_eval
 from bot.cli._serve import run_command, train_command
 from bot.cli._talk import ask, chat, classify
 from bot.core.errors import ContentError, SupportLineError
@@ -26,6 +28,12 @@ def _parser() -> argparse.ArgumentParser:
     ask_parser.add_argument("--json", action="store_true", help="print the whole turn as JSON")
     ask_parser.set_defaults(run=ask)
     commands.add_parser("classify", help='JSON lines {"text", "lang"?} in, one JSON line out per input').set_defaults(run=classify)
+
+    nlu = commands.add_parser("nlu", help="measure understanding")
+    nlu_commands = nlu.add_subparsers(dest="nlu_command", required=True)
+    evaluation = nlu_commands.add_parser("eval", help="accuracy on held-out messages, per language")
+    evaluation.add_argument("--data", type=Path, default=HELD_OUT_DIR, help="folder with <language>.yml held-out files")
+    evaluation.set_defaults(run=nlu_eval)
 
     content = commands.add_parser("content", help="check or summarise the content under content/")
     content_commands = content.add_subparsers(dest="content_command", required=True)

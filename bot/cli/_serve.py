@@ -35,7 +35,7 @@ def _is_local(url: str) -> bool:
         return False
 
 
-async def _start_rasa(settings: Settings, stack: AsyncExitStack) -> str:
+async def ensure_rasa(settings: Settings, stack: AsyncExitStack) -> str:
     """Use the Rasa at RASA_URL if it is remote or already serves our model; else train and start one."""
     if not _is_local(settings.rasa_url):
         return f"using the Rasa server at {settings.rasa_url}"
@@ -51,7 +51,7 @@ async def _start_rasa(settings: Settings, stack: AsyncExitStack) -> str:
 
 async def _run(settings: Settings) -> None:
     async with AsyncExitStack() as stack:
-        rasa = await _start_rasa(settings, stack)
+        rasa = await ensure_rasa(settings, stack)
         server = uvicorn.Server(uvicorn.Config(create_app(settings), host=settings.app_host, port=settings.app_port, log_level="warning"))
         print(
             f"\n{rasa}\n"

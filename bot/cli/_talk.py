@@ -74,10 +74,11 @@ async def _classify_line(core: ConversationCore, line: str, default_language: st
     except (ValueError, KeyError, TypeError) as exc:
         return {"error": f"invalid input line: {exc}"}
     understanding = await core.understand(text)
+    detected = understanding.language.language if understanding.language else None
     return {
         "topic": understanding.topic,
         "crisis": understanding.crisis,
-        "language": language or default_language,
+        "language": language or detected or default_language,
         "confidence": understanding.confidence,
     }
 

@@ -7,17 +7,22 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from bot.content._model import REQUIRED_TOPICS, Content, normalise
-from bot.content._schema import ID_PATTERN, City, Menu, Place, Topic
+from bot.content._model import REQUIRED_TOPICS, Content
+from bot.content._normalise import normalise
+from bot.content._safety import SafetyNet
+from bot.content._schema import ID_PATTERN, City, Menu, OutOfScope, Place, SafetyList, Topic
 from bot.content._yaml import Document, Problem, read_document
 from bot.core.errors import ContentError
+from bot.i18n import LANGUAGES
+
+OUT_OF_SCOPE = "out_of_scope"
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def content_files(directory: Path) -> list[Path]:
     """Every content file, in a stable order."""
-    return sorted([*directory.glob("topics/*.yml"), *directory.glob("places/*.yml"), *directory.glob("*.yml")])
+    return sorted([*directory.glob("*/*.yml"), *directory.glob("*.yml")])
 
 
 def fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
@@ -59,19 +64,24 @@ class _Loader:
         places = self._load_folder("places", Place)
         cities_doc, cities = self._load_mapping("cities.yml", City)
         menu_doc, menu = self._load_single("menu.yml", Menu)
-        self._check_topics(topics)
+        out_of_scope_doc, out_of_scope = self._load_single("out_of_scope.yml", OutOfScope)
+        safety = self._load_safety()
+        self._check_examples(topics, out_of_scope_doc, out_of_scope)
+        self._check_follow_ups(topics)
         self._check_places(places, cities)
         if menu_doc and menu:
             for index, topic_id in enumerate(menu.topics):
                 if topic_id not in topics:
                     self.problems.append(menu_doc.problem(("topics", index), f"unknown topic {topic_id!r}"))
-        if self.problems or menu is None or cities_doc is None:
+        if self.problems or menu is None or cities_doc is None or out_of_scope is None or safety is None:
             return None, sorted(self.problems, key=lambda p: (str(p.file), p.line))
         content = Content(
             topics={topic_id: topic for topic_id, (_, topic) in topics.items()},
             places={place_id: place for place_id, (_, place) in places.items()},
             cities=cities,
             menu=tuple(menu.topics),
+            safety=safety,
+            out_of_scope={language: tuple(examples) for language, examples in out_of_scope.examples.items()},
             version=self._version(),
         )
         return content, []
@@ -134,29 +144,68 @@ class _Loader:
                 items[key] = item
         return document, items
 
-    def _check_topics(self, topics: dict[str, tuple[Document, Topic]]) -> None:
+    def _load_safety(self) -> SafetyNet | None:
+        lists: list[SafetyList] = []
+        for language in LANGUAGES:
+            document = self._read_named(f"safety/{language}.yml")
+            safety_list = self._validate(document, SafetyList, document.data) if document else None
+            if document is None or safety_list is None:
+                continue
+            for kind in ("crisis", "exploitation", "not_crisis"):
+                for index, phrase in enumerate(getattr(safety_list, kind)):
+                    if not normalise(phrase):
+                        self.problems.append(document.problem((kind, index), f"phrase {phrase!r} has no letters left after normalising"))
+            lists.append(safety_list)
+        for file in sorted((self.directory / "safety").glob("*.yml")):
+            if file.stem not in LANGUAGES:
+                self.problems.append(Problem(file, 1, f"unknown language {file.stem!r}: name safety files after a language ({', '.join(LANGUAGES)})"))
+        if len(lists) < len(LANGUAGES):
+            return None
+        return SafetyNet(
+            crisis=[p for l in lists for p in l.crisis],
+            exploitation=[p for l in lists for p in l.exploitation],
+            not_crisis=[p for l in lists for p in l.not_crisis],
+        )
+
+    def _check_follow_ups(self, topics: dict[str, tuple[Document, Topic]]) -> None:
         for topic_id in REQUIRED_TOPICS:
             if topic_id not in topics and not (self.directory / "topics" / f"{topic_id}.yml").exists():
                 self.problems.append(Problem(self.directory / "topics" / f"{topic_id}.yml", 1, f"missing topic {topic_id!r}: every support line needs it"))
-        seen: dict[str, tuple[str, Document, int]] = {}
-        for topic_id, (document, topic) in topics.items():
+        for document, topic in topics.values():
             for index, follow_up in enumerate(topic.follow_ups):
                 if follow_up not in topics and not (self.directory / "topics" / f"{follow_up}.yml").exists():
                     self.problems.append(document.problem(("follow_ups", index), f"unknown follow-up topic {follow_up!r}"))
-            for language, text in topic.translations.items():
-                for index, example in enumerate(text.examples):
-                    key = normalise(example)
-                    loc = ("translations", language, "examples", index)
-                    line = document.line_of(loc)
-                    if key not in seen:
-                        seen[key] = (topic_id, document, line)
-                        continue
-                    other_topic, other_doc, other_line = seen[key]
-                    if other_topic == topic_id:
-                        self.problems.append(Problem(document.file, line, f"the same example {example!r} is twice in this topic ({other_doc.file}:{other_line})"))
-                        continue
-                    self.problems.append(Problem(document.file, line, f"the same example {example!r} is also under topic {other_topic!r} ({other_doc.file}:{other_line})"))
-                    self.problems.append(Problem(other_doc.file, other_line, f"the same example {example!r} is also under topic {topic_id!r} ({document.file}:{line})"))
+
+    def _check_examples(self, topics: dict[str, tuple[Document, Topic]], out_of_scope_doc: Document | None, out_of_scope: OutOfScope | None) -> None:
+        """An example may teach only one intent: the same example under two is reported at both places."""
+        examples: list[tuple[str, Document, tuple[str | int, ...], str]] = [
+            (topic_id, document, ("translations", language, "examples", index), example)
+            for topic_id, (document, topic) in topics.items()
+            for language, text in topic.translations.items()
+            for index, example in enumerate(text.examples)
+        ]
+        if out_of_scope_doc is not None and out_of_scope is not None:
+            examples += [
+                (OUT_OF_SCOPE, out_of_scope_doc, ("examples", language, index), example)
+                for language, texts in out_of_scope.examples.items()
+                for index, example in enumerate(texts)
+            ]
+        seen: dict[str, tuple[str, Document, int]] = {}
+        copies: set[tuple[str, str | int, str]] = set()
+        for owner, document, loc, example in examples:
+            key, line = normalise(example), document.line_of(loc)
+            copy = (owner, loc[1], example.strip().casefold())
+            if copy in copies:
+                self.problems.append(Problem(document.file, line, f"the example {example!r} is written twice here"))
+            copies.add(copy)
+            if key not in seen:
+                seen[key] = (owner, document, line)
+                continue
+            other, other_doc, other_line = seen[key]
+            if other == owner:  # a spelling variant of the same intent's example: harmless
+                continue
+            self.problems.append(Problem(document.file, line, f"the same example {example!r} is also under {other!r} ({other_doc.file}:{other_line})"))
+            self.problems.append(Problem(other_doc.file, other_line, f"the same example {example!r} is also under {owner!r} ({document.file}:{line})"))
 
     def _check_places(self, places: dict[str, tuple[Document, Place]], cities: dict[str, City]) -> None:
         for document, place in places.values():

@@ -1,12 +1,12 @@
 """The loaded, validated content, and the questions the conversation core asks of it."""
 
 import math
-import re
-import unicodedata
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
+from bot.content._normalise import normalise
+from bot.content._safety import SafetyNet
 from bot.content._schema import City, Place, Topic
 
 REQUIRED_TOPICS: tuple[str, ...] = (
@@ -16,13 +16,6 @@ REQUIRED_TOPICS: tuple[str, ...] = (
     "greeting", "thanks", "goodbye",
 )
 _EARTH_RADIUS_KM = 6371.0
-
-
-def normalise(text: str) -> str:
-    """Case-folded, accent-free, single-spaced text, for comparing what people write."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w\s]", " ", without_marks).split())
 
 
 @dataclass(frozen=True)
@@ -42,6 +35,9 @@ class Content:
     places: Mapping[str, Place]
     cities: Mapping[str, City]
     menu: tuple[str, ...]
+    safety: SafetyNet
+    out_of_scope: Mapping[str, tuple[str, ...]]
+    """Per language, examples of messages the support line does not answer (trained as their own intent)."""
     version: str
 
     def __post_init__(self) -> None:

@@ -180,3 +180,18 @@ class Menu(_Strict):
     """The topics offered as buttons in the main menu, in order."""
 
     topics: Annotated[list[Identifier], Field(min_length=1)]
+
+
+class SafetyList(_Strict):
+    """One language's crisis signals (`content/safety/<language>.yml`)."""
+
+    status: Status
+    crisis: Annotated[list[Text], Field(min_length=1)]
+    exploitation: list[Text] = []
+    not_crisis: list[Text] = []
+
+
+class OutOfScope(_Strict):
+    """Examples of messages the support line does not answer, per language."""
+
+    examples: PerLanguage[Annotated[list[Text], Field(min_length=MIN_EXAMPLES)]]

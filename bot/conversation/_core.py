@@ -1,6 +1,7 @@
 """The conversation core: one incoming message in, one turn of replies out, whatever the channel."""
 
 import logging
+from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -8,16 +9,21 @@ from bot.content import ContentStore
 from bot.conversation._payloads import Command, parse_command, parse_payload
 from bot.conversation._replies import HUMAN_TOPIC, Replies
 from bot.conversation._types import Incoming, Reply, Turn
-from bot.conversation._understanding import CRISIS_TOPIC, Understander, Understanding
+from bot.conversation._understanding import CRISIS_TOPIC, EXPLOITATION_TOPIC, Understander, Understanding
 from bot.i18n import LANGUAGES, Catalogs, negotiate_language, text_direction
 from bot.storage import Conversation, Database, erase_conversation, get_or_create_conversation
 from handoff import Priority, request_handoff
+from nlu import LanguageGuess
 
 log = logging.getLogger(__name__)
 
 SAFE_PLACES_TOPIC = "safe_places"
-HIGH_PRIORITY_TOPICS = frozenset({"exploitation_risk"})
+HIGH_PRIORITY_TOPICS = frozenset({EXPLOITATION_TOPIC})
 """Topics after which a request for a person goes before the normal queue."""
+SWITCH_OFFER_CONFIDENCE = 0.7
+SWITCH_MIN_WORDS = 2
+"""A single word ("ok", "Malmö") says too little about the language to act on."""
+SWITCH_OFFER_AFTER_MESSAGES = 2
 
 
 class ConversationCore:
@@ -54,10 +60,15 @@ class ConversationCore:
             conversation = await get_or_create_conversation(session, conversation_id=incoming.conversation_id, channel=incoming.channel)
             if incoming.language in LANGUAGES:
                 conversation.language, conversation.language_chosen = incoming.language, True
+            detected = understanding.language if understanding and len(text.split()) >= SWITCH_MIN_WORDS else None
+            offer = _follow_written_language(conversation, detected)
             language = conversation.language or negotiate_language([incoming.locale_hint or ""]) or self._default_language
             conversation.language = language
             replies = Replies(content=content, catalogs=self._catalogs, language=language)
             turn = await self._respond(session, conversation, replies, incoming, command, understanding, text)
+            if offer is not None:
+                offered = Replies(content=content, catalogs=self._catalogs, language=offer)
+                turn = replace(turn, replies=(*turn.replies, offered.language_offer(keep_label=replies.text("language.keep"))))
             await session.commit()
         return turn
 
@@ -82,15 +93,23 @@ class ConversationCore:
         return await self._answer_free_text(session, conversation, replies, understanding)
 
     async def _answer_free_text(self, session: AsyncSession, conversation: Conversation, replies: Replies, understanding: Understanding) -> Turn:
-        confidence = understanding.confidence
+        confidence, available = understanding.confidence, understanding.nlu_available
         if understanding.crisis:
             await request_handoff(session, conversation=conversation, priority="urgent", reason=CRISIS_TOPIC)
             conversation.last_topic = CRISIS_TOPIC
-            return self._turn(replies, replies.answer(CRISIS_TOPIC), topic=CRISIS_TOPIC, confidence=confidence, crisis=True, handoff="urgent")
-        if not understanding.nlu_available:
+            return self._turn(replies, replies.answer(CRISIS_TOPIC), topic=CRISIS_TOPIC, confidence=confidence, crisis=True, handoff="urgent", nlu_available=available)
+        if understanding.exploitation:
+            conversation.last_topic = EXPLOITATION_TOPIC
+            raised = None
+            if conversation.handoff_state == "queued":
+                raised = (await request_handoff(session, conversation=conversation, priority="high", reason=EXPLOITATION_TOPIC)).priority
+            return self._turn(replies, replies.answer(EXPLOITATION_TOPIC), topic=EXPLOITATION_TOPIC, confidence=confidence, handoff=raised, nlu_available=available)
+        if not available:
             if understanding.city is not None:
                 return self._turn(replies, replies.places_in_city(understanding.city), topic=SAFE_PLACES_TOPIC, nlu_available=False)
             return self._turn(replies, replies.with_menu("nlu.unavailable"), nlu_available=False)
+        if understanding.out_of_scope:
+            return self._turn(replies, replies.with_menu("nlu.out_of_scope"), confidence=confidence)
         if understanding.topic is None:
             return self._turn(replies, replies.suggestions("nlu.unsure", understanding.suggestions), confidence=confidence)
         if understanding.topic == HUMAN_TOPIC:
@@ -152,6 +171,23 @@ class ConversationCore:
     @staticmethod
     def _turn(replies: Replies, *messages: Reply, **metadata: object) -> Turn:
         return Turn(replies=messages, language=replies.language, direction=text_direction(replies.language), **metadata)  # type: ignore[arg-type]
+
+
+def _follow_written_language(conversation: Conversation, guess: LanguageGuess | None) -> str | None:
+    """Adopt the language a young person writes in until they choose one; after a choice, never
+    switch: after two messages in a row in another language, return it so the switch can be offered."""
+    if guess is None or guess.confidence < SWITCH_OFFER_CONFIDENCE or guess.language == conversation.language:
+        conversation.detected_language, conversation.detected_streak = None, 0
+        return None
+    if not conversation.language_chosen:
+        conversation.language = guess.language
+        return None
+    streak = conversation.detected_streak + 1 if conversation.detected_language == guess.language else 1
+    conversation.detected_language, conversation.detected_streak = guess.language, streak
+    if streak < SWITCH_OFFER_AFTER_MESSAGES:
+        return None
+    conversation.detected_language, conversation.detected_streak = None, 0
+    return guess.language
 
 
 def _command_of(incoming: Incoming) -> Command | None:

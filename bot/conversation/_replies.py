@@ -47,6 +47,10 @@ class Replies:
         """Every language, each named in its own script."""
         return Reply(self.text("language.choose"), self._language_buttons())
 
+    def language_offer(self, *, keep_label: str) -> Reply:
+        """In this language: "shall I write in it?", with a button to switch and one to keep the current language."""
+        return Reply(self.text("language.offer_switch"), (Button(language_name(self.language), language_payload(self.language)), Button(keep_label, command_payload("menu"))))
+
     def topic_menu(self, message_id: str) -> Reply:
         """A short message followed by the main menu of topics."""
         return Reply(self.text(message_id), tuple(self.topic_button(topic_id) for topic_id in self.content.menu))

@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     rasa_venv: Path = Path(".venv-rasa")
     models_dir: Path = Path(".cache/models")
     nlu_confidence_threshold: float = Field(default=0.5, ge=0, le=1)
-    crisis_confidence_threshold: float = Field(default=0.35, ge=0, le=1)
+    crisis_confidence_threshold: float = Field(default=0.15, ge=0, le=1)
 
     app_host: str = "127.0.0.1"
     app_port: int = 8000

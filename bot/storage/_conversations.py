@@ -10,7 +10,7 @@ async def get_or_create_conversation(session: AsyncSession, *, conversation_id: 
     """The conversation with this key, created on first contact."""
     conversation = await session.get(Conversation, conversation_id)
     if conversation is None:
-        conversation = Conversation(id=conversation_id, channel=channel, language_chosen=False, handoff_state="bot")
+        conversation = Conversation(id=conversation_id, channel=channel, language_chosen=False, handoff_state="bot", detected_streak=0)
         session.add(conversation)
         await session.flush()
     return conversation

@@ -26,6 +26,9 @@ class Conversation(Base):
     language_chosen: Mapped[bool] = mapped_column(default=False)
     last_topic: Mapped[str | None] = mapped_column(String(64))
     awaiting: Mapped[str | None] = mapped_column(String(16))
+    detected_language: Mapped[str | None] = mapped_column(String(8))
+    """The other language the last messages were written in (to offer a switch, never to switch)."""
+    detected_streak: Mapped[int] = mapped_column(default=0, server_default="0")
     handoff_state: Mapped[str] = mapped_column(String(16), default="bot")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
