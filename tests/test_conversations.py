@@ -227,7 +227,7 @@ async def test_after_a_choice_the_bot_offers_to_switch_language_but_never_switch
 
 async def test_before_any_choice_the_bot_answers_in_the_language_written(core: ConversationCore) -> None:
     chat = Chat(core)
-    turn = await chat.say("لقد رفضوا طلب لجوئي ماذا أفعل الآن")
+    turn = await chat.say("حصلت على رفض لطلب اللجوء من مصلحة الهجرة")
     assert turn.language == "ar" and turn.direction == "rtl" and turn.topic == "rejection_next_steps"
     assert turn.replies[0].text.startswith(answer("rejection_next_steps", "ar"))
 
