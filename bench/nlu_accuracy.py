@@ -16,7 +16,7 @@ from bot.cli._nlu import HELD_OUT_DIR
 from bot.content import load_content
 from bot.core.config import get_settings
 from bot.evaluation import LanguageScores, evaluate, read_held_out, render_confusions, render_table
-from bot.runtime import conversation_core
+from bot.runtime import conversation_core, without_storage
 from nlu import PIPELINE_CONFIG, RasaClient, RasaServer, train
 
 _ALTERNATIVES = Path(__file__).parent / "pipelines"
@@ -63,7 +63,7 @@ async def _measure(name: str, pipeline: Path) -> PipelineResult:
     await server.start()
     try:
         held_out = read_held_out(HELD_OUT_DIR)
-        async with conversation_core(settings.model_copy(update={"rasa_url": url, "database_url": "sqlite:///:memory:"})) as core:
+        async with conversation_core(without_storage(settings).model_copy(update={"rasa_url": url})) as core:
             scores = await evaluate(held_out, core.understand)
         messages = [message for data in held_out for message in data.all_messages()]
         return PipelineResult(name, training_seconds, scores, await _parse_latencies(url, messages))

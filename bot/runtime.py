@@ -11,6 +11,11 @@ from bot.storage import Database
 from nlu import RasaClient
 
 
+def without_storage(settings: Settings) -> Settings:
+    """The same settings on a throwaway in-memory database: one-shot commands keep nothing."""
+    return settings.model_copy(update={"database_url": "sqlite:///:memory:"})
+
+
 def build_understander(settings: Settings, nlu: RasaClient) -> Understander:
     """The understander with the configured thresholds (shared by the bot and `supportline classify`)."""
     return Understander(nlu, confidence_threshold=settings.nlu_confidence_threshold, crisis_threshold=settings.crisis_confidence_threshold)

@@ -151,6 +151,13 @@ def test_safety_and_out_of_scope_breakages_are_reported(tmp_path: Path) -> None:
     assert any(m.startswith(f"{out_of_scope}:{line}: the same example 'jag fick avslag' is also under 'rejection_next_steps'") for m in messages)
 
 
+def test_a_topic_may_not_take_the_out_of_scope_name(tmp_path: Path) -> None:
+    directory = _content_copy(tmp_path)
+    (directory / TOPIC).rename(directory / "topics" / "out_of_scope.yml")
+    messages = [str(problem) for problem in check_content(directory)]
+    assert f"{directory / 'topics' / 'out_of_scope.yml'}:1: 'out_of_scope' is reserved for out_of_scope.yml: rename this topic" in messages
+
+
 def test_a_missing_required_topic_is_reported(tmp_path: Path) -> None:
     directory = _content_copy(tmp_path)
     (directory / "topics" / "crisis.yml").unlink()

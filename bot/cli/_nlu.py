@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.cli._serve import ensure_rasa
 from bot.core.config import Settings, get_settings
 from bot.evaluation import LanguageScores, evaluate, read_held_out, render_confusions, render_table
-from bot.runtime import conversation_core
+from bot.runtime import conversation_core, without_storage
 
 HELD_OUT_DIR = Path("tests/nlu_data")
 
@@ -17,8 +17,7 @@ async def run_evaluation(settings: Settings, held_out_dir: Path) -> list[Languag
     """Serve the model trained from content (training it if needed) and score every held-out message."""
     async with AsyncExitStack() as stack:
         print(await ensure_rasa(settings, stack), flush=True)
-        memory = settings.model_copy(update={"database_url": "sqlite:///:memory:"})
-        core = await stack.enter_async_context(conversation_core(memory))
+        core = await stack.enter_async_context(conversation_core(without_storage(settings)))
         return await evaluate(read_held_out(held_out_dir), core.understand)
 
 

@@ -9,7 +9,7 @@ import sys
 from bot.conversation import ConversationCore, Incoming, Turn
 from bot.core.config import get_settings
 from bot.i18n import LANGUAGES
-from bot.runtime import conversation_core
+from bot.runtime import conversation_core, without_storage
 
 CHANNEL = "cli"
 
@@ -50,8 +50,7 @@ def chat(_: argparse.Namespace) -> int:
 
 
 async def _ask(text: str, language: str | None) -> Turn:
-    settings = get_settings().model_copy(update={"database_url": "sqlite:///:memory:"})
-    async with conversation_core(settings) as core:
+    async with conversation_core(without_storage(get_settings())) as core:
         return await core.handle(Incoming(secrets.token_hex(16), CHANNEL, text=text, language=language))
 
 
@@ -84,7 +83,7 @@ async def _classify_line(core: ConversationCore, line: str, default_language: st
 
 
 async def _classify() -> None:
-    settings = get_settings().model_copy(update={"database_url": "sqlite:///:memory:"})
+    settings = without_storage(get_settings())
     async with conversation_core(settings) as core:
         for line in sys.stdin:
             if line.strip():

@@ -67,7 +67,7 @@ class _Loader:
         out_of_scope_doc, out_of_scope = self._load_single("out_of_scope.yml", OutOfScope)
         safety = self._load_safety()
         self._check_examples(topics, out_of_scope_doc, out_of_scope)
-        self._check_follow_ups(topics)
+        self._check_topic_ids(topics)
         self._check_places(places, cities)
         if menu_doc and menu:
             for index, topic_id in enumerate(menu.topics):
@@ -167,10 +167,12 @@ class _Loader:
             not_crisis=[p for l in lists for p in l.not_crisis],
         )
 
-    def _check_follow_ups(self, topics: dict[str, tuple[Document, Topic]]) -> None:
+    def _check_topic_ids(self, topics: dict[str, tuple[Document, Topic]]) -> None:
         for topic_id in REQUIRED_TOPICS:
             if topic_id not in topics and not (self.directory / "topics" / f"{topic_id}.yml").exists():
                 self.problems.append(Problem(self.directory / "topics" / f"{topic_id}.yml", 1, f"missing topic {topic_id!r}: every support line needs it"))
+        if OUT_OF_SCOPE in topics:
+            self.problems.append(topics[OUT_OF_SCOPE][0].problem((), f"{OUT_OF_SCOPE!r} is reserved for out_of_scope.yml: rename this topic"))
         for document, topic in topics.values():
             for index, follow_up in enumerate(topic.follow_ups):
                 if follow_up not in topics and not (self.directory / "topics" / f"{follow_up}.yml").exists():
