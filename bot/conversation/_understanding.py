@@ -57,7 +57,7 @@ class Understander:
             level = logging.WARNING if isinstance(exc, NLUUnavailable) else logging.ERROR
             log.log(level, "NLU failed, answering without it: %s", exc)
             crisis, exploitation = signal.crisis is not None, signal.exploitation is not None
-            topic = CRISIS_TOPIC if crisis else EXPLOITATION_TOPIC if exploitation else None
+            topic = _topic(None, crisis=crisis, exploitation=exploitation)
             return Understanding(topic, None, crisis, exploitation, False, (), content.city_named(text), language, nlu_available=False)
         known = [(topic, confidence) for topic, confidence in parse.ranking if topic in content.topics]
         rasa_crisis = parse.intent == CRISIS_TOPIC or any(t == CRISIS_TOPIC and c >= self._crisis_threshold for t, c in known)
@@ -65,7 +65,8 @@ class Understander:
         confident = parse.confidence >= self._confidence_threshold
         out_of_scope = confident and parse.intent == OUT_OF_SCOPE_INTENT and not crisis
         exploitation = not crisis and (signal.exploitation is not None or (confident and parse.intent == EXPLOITATION_TOPIC))
-        topic = _topic(parse, content, crisis=crisis, exploitation=exploitation, confident=confident)
+        classified = parse.intent if confident and parse.intent in content.topics else None
+        topic = _topic(classified, crisis=crisis, exploitation=exploitation)
         return Understanding(
             topic=topic,
             confidence=round(parse.confidence, 4),
@@ -79,12 +80,13 @@ class Understander:
         )
 
 
-def _topic(parse: Parse, content: Content, *, crisis: bool, exploitation: bool, confident: bool) -> str | None:
+def _topic(classified: str | None, *, crisis: bool, exploitation: bool) -> str | None:
+    """Crisis first, then exploitation, then what the classifier was confident about (if anything)."""
     if crisis:
         return CRISIS_TOPIC
     if exploitation:
         return EXPLOITATION_TOPIC
-    return parse.intent if confident and parse.intent in content.topics else None
+    return classified
 
 
 def _city(parse: Parse, content: Content) -> str | None:
