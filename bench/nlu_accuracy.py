@@ -1,10 +1,11 @@
 """NLU accuracy on held-out data, for the kept pipeline and an alternative, with Rasa parse latency.
 
-Run with `make bench-nlu` (or `.venv/bin/python -m bench.nlu_accuracy`). Trains each pipeline from
+Run with `make bench` (or `.venv/bin/python -m bench.nlu_accuracy [--only C]`). Trains each pipeline from
 content/ (cached by hash), serves it with Rasa, runs every held-out message through the bot's own
 understanding path, times `/model/parse`, and records it all in docs/benchmarks.md.
 """
 
+import argparse
 import asyncio
 import statistics
 import time
@@ -87,12 +88,15 @@ def _body(results: list[PipelineResult]) -> str:
     return "\n\n".join(parts)
 
 
-async def main() -> None:
-    results = [await _measure(name, pipeline) for name, pipeline in PIPELINES.items()]
+async def main(only: list[str]) -> None:
+    chosen = {name: pipeline for name, pipeline in PIPELINES.items() if not only or name.split(":")[0] in only}
+    results = [await _measure(name, pipeline) for name, pipeline in chosen.items()]
     body = _body(results)
     print(body)
     record("NLU accuracy (bench/nlu_accuracy.py)", body)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description="NLU accuracy and Rasa latency, recorded in docs/benchmarks.md")
+    parser.add_argument("--only", nargs="*", default=[], metavar="LETTER", help="measure only these pipelines (A, B, C); default: all")
+    asyncio.run(main(parser.parse_args().only))
