@@ -8,12 +8,13 @@ APP        := $(VENV)/bin/supportline
 # An external Rasa server (RASA_URL pointing off this machine) needs no local Rasa environment.
 LOCAL_RASA := $(if $(filter-out http://127.0.0.1% http://localhost%,$(RASA_URL)),,yes)
 
-.PHONY: run test setup train bench catalogs clean
+.PHONY: run test setup train bench catalogs screenshots clean
 
 run: setup ## set up on first use, then start Rasa and the app
 	$(APP) run
 
 test: setup ## set up, train if content changed, run the whole suite
+	@scripts/ensure-chromium || echo "Could not install Chromium: the browser tests will be skipped (they fail when CI=true)."
 	$(if $(LOCAL_RASA),$(APP) train)
 	$(VENV)/bin/pytest
 
@@ -45,10 +46,15 @@ train: setup ## train the NLU model if content changed
 bench: setup ## measure, and record in docs/benchmarks.md
 	$(VENV)/bin/python -m bench.nlu_accuracy
 
+screenshots: setup ## re-take the README's screenshots (docs/img) with the browser tests
+	scripts/ensure-chromium
+	SCREENSHOT_DIR=docs/img $(VENV)/bin/pytest -q tests/test_web_chat_browser.py tests/test_handoff_browser.py
+
 catalogs: $(VENV)/.installed ## extract interface strings and update every catalog
-	$(VENV)/bin/pybabel extract -F babel.cfg -k text -k with_menu -k topic_menu -k suggestions \
-	  --no-default-keywords --omit-header --no-location -o bot/i18n/locales/messages.pot bot
+	scripts/extract-messages
 	$(VENV)/bin/pybabel update -i bot/i18n/locales/messages.pot -d bot/i18n/locales --no-fuzzy-matching --ignore-obsolete
+	scripts/extract-console-messages
+	$(VENV)/bin/pybabel update -D console -i bot/console/locales/console.pot -d bot/console/locales --no-fuzzy-matching --ignore-obsolete
 
 clean: ## remove environments, models and local data
 	rm -rf $(VENV) $(RASA_VENV) .cache var

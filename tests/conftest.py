@@ -4,10 +4,12 @@ import os
 import secrets
 import socket
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
+from playwright.async_api import Browser, async_playwright
 
 from bot.content import load_content
 from bot.conversation import ConversationCore
@@ -32,6 +34,7 @@ def test_settings(**overrides: object) -> Settings:
     """Settings for a test: the shipped content, the repo's Rasa environment and model cache."""
     values: dict[str, object] = {
         "environment": "test",
+        "secret_key": "test-secret-key",
         "content_dir": CONTENT_DIR,
         "rasa_venv": ROOT / ".venv-rasa",
         "models_dir": ROOT / ".cache" / "models",
@@ -66,9 +69,8 @@ def _postgres_available() -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database on the local server, dropped afterwards. Fails (not skips) in CI."""
+def _fresh_postgres_database() -> Iterator[str]:
+    """A new PostgreSQL database on the local server, dropped afterwards. Fails (not skips) in CI."""
     if not _postgres_available():
         message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}"
         if os.environ.get("CI") == "true":
@@ -84,6 +86,21 @@ def postgres_url() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """One PostgreSQL database shared by the session's tests."""
+    yield from _fresh_postgres_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of this test's own, on SQLite and on PostgreSQL (for tests that count what is in it)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'supportline.db'}"
+    else:
+        yield from _fresh_postgres_database()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each test that takes this runs on SQLite and on PostgreSQL."""
@@ -92,10 +109,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    """A migrated database."""
-    database = Database(database_url)
+@asynccontextmanager
+async def migrated(url: str, *, pool_size: int = 5) -> AsyncIterator[Database]:
+    """A migrated database at `url`, closed afterwards."""
+    database = Database(url, pool_size=pool_size)
     await database.migrate()
     try:
         yield database
@@ -104,7 +121,41 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """A migrated database."""
+    async with migrated(database_url) as database:
+        yield database
+
+
+@pytest.fixture
 async def core(database_url: str, rasa_url: str) -> AsyncIterator[ConversationCore]:
     """The conversation core wired as the app wires it, Rasa in the loop, on SQLite and PostgreSQL."""
     async with conversation_core(test_settings(database_url=database_url, rasa_url=rasa_url)) as core:
         yield core
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium driven by Playwright (it cannot download its own browser here). Fails, not skips, in CI."""
+    if not CHROMIUM.exists():
+        message = f"no Chromium at {CHROMIUM}: apt-get install chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path: Path) -> Path:
+    """Where browser tests save screenshots: `SCREENSHOT_DIR` (docs/img for the README) or a temporary folder."""
+    directory = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory

@@ -1,7 +1,9 @@
 """The `supportline` command as a person runs it: ask, classify, content stats, run; and set-up messages."""
 
+import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -10,8 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.console import authenticate
 from bot.content import load_content
-from tests.conftest import CONTENT_DIR, ROOT, free_port
+from bot.runtime import open_database
+from tests.conftest import CONTENT_DIR, ROOT, free_port, test_settings
 
 SUPPORTLINE = str(ROOT / ".venv" / "bin" / "supportline")
 
@@ -80,6 +84,14 @@ def test_run_starts_rasa_and_the_app_and_stops_both(rasa_url: str, tmp_path: Pat
     assert "chat in a terminal" in output
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{rasa_port}/status", timeout=2)
+    demo = re.search(r"demo counsellor created: username demo, password (\S+)", output)
+    assert demo, output
+    assert asyncio.run(_can_log_in(env["DATABASE_URL"], "demo", demo.group(1)))
+
+
+async def _can_log_in(database_url: str, username: str, password: str) -> bool:
+    async with open_database(test_settings(database_url=database_url)) as database, database.session() as session:
+        return await authenticate(session, username=username, password=password) is not None
 
 
 def _wait_for_health(port: int, *, timeout: float) -> dict[str, object]:
@@ -98,3 +110,20 @@ def test_setup_without_python_3_10_says_how_to_get_one(tmp_path: Path) -> None:
                             cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "Rasa 3.6 needs Python 3.10" in result.stdout and "RASA_URL=" in result.stdout
+
+
+def test_counsellor_accounts_from_the_command_line(tmp_path: Path) -> None:
+    env = _env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite'}")
+
+    def supportline(*args: str) -> str:
+        return subprocess.run([SUPPORTLINE, "counsellor", *args], capture_output=True, text=True, env=env, check=True).stdout
+
+    first = re.search(r"password, shown only now: (\S+)", supportline("add", "sara", "--name", "Sara", "--languages", "sv,fa-AF"))
+    assert first and asyncio.run(_can_log_in(env["DATABASE_URL"], "sara", first.group(1)))
+    again = subprocess.run([SUPPORTLINE, "counsellor", "add", "sara"], capture_output=True, text=True, env=env)
+    assert again.returncode == 2 and "sara already exists" in again.stderr
+    second = re.search(r"shown only now: (\S+)", supportline("reset-password", "sara"))
+    assert second and not asyncio.run(_can_log_in(env["DATABASE_URL"], "sara", first.group(1)))
+    assert asyncio.run(_can_log_in(env["DATABASE_URL"], "sara", second.group(1)))
+    supportline("disable", "sara")
+    assert not asyncio.run(_can_log_in(env["DATABASE_URL"], "sara", second.group(1)))

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from bot.content import load_content
 from bot.conversation import ConversationCore, Incoming, Location, Turn
 from bot.i18n import LANGUAGES, Catalogs, language_name
+from bot.runtime import conversation_core
 from bot.storage import Conversation, Database, HandoffRequest
 from nlu import RasaClient
-from bot.runtime import conversation_core
 from tests.conftest import CONTENT_DIR, test_settings
 
 CONTENT = load_content(CONTENT_DIR)

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import LANGUAGES, Catalogs, babel_locale, language_name, negotiate_language, text_direction
+from bot.i18n import (
+    LANGUAGES,
+    Catalogs,
+    babel_locale,
+    language_name,
+    negotiate_language,
+    text_direction,
+)
 from bot.i18n._catalogs import catalog_path
 from tests.conftest import ROOT
 
@@ -62,10 +69,14 @@ def test_catalogs_fill_placeholders() -> None:
 
 def test_the_template_matches_the_message_ids_used_in_code(tmp_path: Path) -> None:
     template = tmp_path / "messages.pot"
-    subprocess.run(
-        [ROOT / ".venv" / "bin" / "pybabel", "extract", "-F", "babel.cfg", "-k", "text", "-k", "with_menu", "-k", "topic_menu",
-         "-k", "suggestions", "--no-default-keywords", "--omit-header", "--no-location", "-o", template, "bot"],
-        cwd=ROOT, check=True, capture_output=True,
-    )
+    subprocess.run([ROOT / "scripts" / "extract-messages", template], cwd=ROOT, check=True, capture_output=True)
     extracted = sorted(str(m.id) for m in read_po(template.open("rb")) if m.id)
     assert extracted == MESSAGE_IDS
+
+
+def test_every_console_string_has_a_swedish_translation(tmp_path: Path) -> None:
+    template = tmp_path / "console.pot"
+    subprocess.run([ROOT / "scripts" / "extract-console-messages", template], cwd=ROOT, check=True, capture_output=True)
+    extracted = {str(m.id) for m in read_po(template.open("rb")) if m.id}
+    swedish = {str(m.id): m.string for m in read_po((ROOT / "bot/console/locales/sv/LC_MESSAGES/console.po").open("rb")) if m.id}
+    assert extracted and not [msgid for msgid in extracted if not swedish.get(msgid)]

@@ -4,7 +4,14 @@ import secrets
 
 from sqlalchemy import inspect, select
 
-from bot.storage import Conversation, Database, HandoffRequest, async_url, erase_conversation, get_or_create_conversation
+from bot.storage import (
+    Conversation,
+    Database,
+    HandoffRequest,
+    async_url,
+    erase_conversation,
+    get_or_create_conversation,
+)
 from handoff import request_handoff
 
 

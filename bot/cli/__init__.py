@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.cli._content import content_check, content_stats
+from bot.cli._counsellors import counsellor_add, counsellor_disable, counsellor_reset_password
+from bot.console import ROLES
 from bot.cli._nlu import HELD_OUT_DIR, nlu_eval
 from bot.cli._serve import run_command, train_command
 from bot.cli._talk import ask, chat, classify
@@ -34,6 +36,20 @@ def _parser() -> argparse.ArgumentParser:
     evaluation = nlu_commands.add_parser("eval", help="accuracy on held-out messages, per language")
     evaluation.add_argument("--data", type=Path, default=HELD_OUT_DIR, help="folder with <language>.yml held-out files")
     evaluation.set_defaults(run=nlu_eval)
+
+    counsellor = commands.add_parser("counsellor", help="counsellor accounts for the console")
+    counsellor_commands = counsellor.add_subparsers(dest="counsellor_command", required=True)
+    add = counsellor_commands.add_parser("add", help="create an account (its password is printed once)")
+    add.add_argument("username")
+    add.add_argument("--name", help="display name (default: the username)")
+    add.add_argument("--languages", default="sv", help=f"comma-separated, among {','.join(LANGUAGES)}")
+    add.add_argument("--role", choices=ROLES, default="counsellor")
+    add.add_argument("--max-concurrent", type=int, default=3, help="conversations at once")
+    add.set_defaults(run=counsellor_add)
+    for name, run, description in (("disable", counsellor_disable, "disable an account"), ("reset-password", counsellor_reset_password, "new password, printed once")):
+        sub = counsellor_commands.add_parser(name, help=description)
+        sub.add_argument("username")
+        sub.set_defaults(run=run)
 
     content = commands.add_parser("content", help="check or summarise the content under content/")
     content_commands = content.add_subparsers(dest="content_command", required=True)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import uvicorn
 
 from bot.api.main import create_app
+from bot.cli._counsellors import ensure_demo_counsellor
 from bot.content import load_content
 from bot.core.config import Settings, get_settings
 from nlu import RasaServer, serves_model, train
@@ -49,18 +50,28 @@ async def ensure_rasa(settings: Settings, stack: AsyncExitStack) -> str:
     return f"Rasa serving {model.name} at {settings.rasa_url}"
 
 
+def _telegram_status(settings: Settings) -> str:
+    if settings.telegram_token is None:
+        return "off (set TELEGRAM_TOKEN to start the bot, see README)"
+    return f"on, {settings.telegram_mode} mode"
+
+
 async def _run(settings: Settings) -> None:
     async with AsyncExitStack() as stack:
         rasa = await ensure_rasa(settings, stack)
+        demo = await ensure_demo_counsellor(settings)
         server = uvicorn.Server(uvicorn.Config(create_app(settings), host=settings.app_host, port=settings.app_port, log_level="warning"))
-        print(
-            f"\n{rasa}\n"
-            f"app: http://{settings.app_host}:{settings.app_port}/healthz\n"
-            "chat in a terminal:  .venv/bin/supportline chat\n"
-            '                 or: .venv/bin/supportline ask --lang sv "jag fick avslag"\n'
-            "stop with Ctrl-C\n",
-            flush=True,
-        )
+        lines = [
+            "", rasa,
+            f"web chat: http://{settings.app_host}:{settings.app_port}/",
+            f"counsellor console: http://{settings.app_host}:{settings.app_port}/console",
+            *([demo] if demo else []),
+            f"telegram: {_telegram_status(settings)}",
+            "chat in a terminal:  .venv/bin/supportline chat",
+            '                 or: .venv/bin/supportline ask --lang sv "jag fick avslag"',
+            "stop with Ctrl-C",
+        ]
+        print("\n".join(lines), flush=True)
         await server.serve()
 
 

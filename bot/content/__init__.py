@@ -1,5 +1,6 @@
 """The content NGO staff edit under `content/`: schema, loading, checking and live reloading."""
 
+from bot.content._checklist import RiskChecklist, load_risk_checklist
 from bot.content._loader import check_content, content_files, load_content
 from bot.content._model import REQUIRED_TOPICS, Content, NearbyPlace, normalise
 from bot.content._schema import City, OpeningHours, Place, Source, Topic, TopicText
@@ -9,5 +10,5 @@ from bot.content._yaml import Problem
 
 __all__ = [
     "REQUIRED_TOPICS", "City", "Content", "ContentStore", "NearbyPlace", "OpeningHours", "Place", "Problem",
-    "Source", "Topic", "TopicText", "check_content", "content_files", "load_content", "normalise", "render_stats",
+    "RiskChecklist", "Source", "Topic", "load_risk_checklist", "TopicText", "check_content", "content_files", "load_content", "normalise", "render_stats",
 ]

@@ -6,13 +6,16 @@ from dataclasses import replace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content import ContentStore
+from bot.events import Event, EventBus
 from bot.conversation._payloads import Command, parse_command, parse_payload
 from bot.conversation._replies import HUMAN_TOPIC, Replies
-from bot.conversation._types import Incoming, Reply, Turn
+from bot.conversation._types import Button, Incoming, Reply, Transcript, TranscriptEntry, Turn
 from bot.conversation._understanding import CRISIS_TOPIC, EXPLOITATION_TOPIC, Understander, Understanding
 from bot.i18n import LANGUAGES, Catalogs, negotiate_language, text_direction
-from bot.storage import Conversation, Database, erase_conversation, get_or_create_conversation
-from handoff import Priority, request_handoff
+from bot.storage import (
+    Conversation, Database, add_message, erase_conversation, get_or_create_conversation, latest_messages, open_handoff_request, utcnow,
+)
+from handoff import OpeningHours, Priority, request_handoff, wait_status
 from nlu import LanguageGuess
 
 log = logging.getLogger(__name__)
@@ -24,17 +27,34 @@ SWITCH_OFFER_CONFIDENCE = 0.7
 SWITCH_MIN_WORDS = 2
 """A single word ("ok", "Malmö") says too little about the language to act on."""
 SWITCH_OFFER_AFTER_MESSAGES = 2
+MAX_TEXT_CHARS = 4096
+"""Telegram's own limit; a longer message is answered with a request to shorten it, never cut."""
+TRANSCRIPT_LENGTH = 200
 
 
 class ConversationCore:
     """Answers young people from content, understood by NLU, and brings them to a human."""
 
-    def __init__(self, *, content: ContentStore, catalogs: Catalogs, understander: Understander, database: Database, default_language: str) -> None:
+    def __init__(
+        self, *, content: ContentStore, catalogs: Catalogs, understander: Understander, database: Database, default_language: str,
+        opening_hours: OpeningHours, events: EventBus,
+    ) -> None:
+        self._events = events
         self._content = content
+        self._opening_hours = opening_hours
         self._catalogs = catalogs
         self._understander = understander
         self._database = database
         self._default_language = default_language
+
+    @property
+    def default_language(self) -> str:
+        """The language of a young person who has not chosen one and whose app gives no hint."""
+        return self._default_language
+
+    def topic_ids(self) -> list[str]:
+        """Every topic id of the current content."""
+        return sorted(self._content.current().topics)
 
     def content_version(self) -> str:
         """The version of the content answers come from."""
@@ -48,13 +68,48 @@ class ConversationCore:
         """What the core would understand of `text` (for `supportline classify`)."""
         return await self._understander.understand(text, self._content.current())
 
+    def phrase(self, language: str, message_id: str) -> str:
+        """An interface string in `language` (for a channel's own page or menus)."""
+        return self._catalogs.text(language, message_id)
+
+    def command_descriptions(self, language: str) -> tuple[tuple[str, str], ...]:
+        """The commands a channel lists in its menu, described in `language`."""
+        return Replies(content=self._content.current(), catalogs=self._catalogs, language=language).command_descriptions()
+
+    def apology(self, *, locale_hint: str | None) -> Turn:
+        """What a channel says when something broke on our side: sorry, try again, or reach a person."""
+        language = negotiate_language([locale_hint or ""]) or self._default_language
+        replies = Replies(content=self._content.current(), catalogs=self._catalogs, language=language)
+        return self._turn(replies, replies.with_menu("error.generic"))
+
+    async def transcript(self, conversation_id: str, *, locale_hint: str | None = None) -> Transcript:
+        """The conversation's latest messages (empty for a conversation never seen)."""
+        async with self._database.session() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            messages = await latest_messages(session, conversation_id=conversation_id, limit=TRANSCRIPT_LENGTH) if conversation else []
+        language = (conversation.language if conversation else None) or negotiate_language([locale_hint or ""]) or self._default_language
+        entries = tuple(TranscriptEntry(m.sender, m.text, tuple(Button(label, payload) for label, payload in m.buttons or ())) for m in messages)
+        return Transcript(language=language, direction=text_direction(language), entries=entries)
+
+    async def queue_status(self, conversation_id: str) -> Turn | None:
+        """Where a waiting young person stands now (to update them as the queue moves); None if not waiting."""
+        async with self._database.session() as session:
+            conversation = await session.get(Conversation, conversation_id)
+            request = await open_handoff_request(session, conversation_id=conversation_id) if conversation else None
+            if conversation is None or request is None or conversation.handoff_state != "queued":
+                return None
+            replies = Replies(content=self._content.current(), catalogs=self._catalogs, language=conversation.language or self._default_language)
+            status = await wait_status(session, request=request, hours=self._opening_hours, now=utcnow())
+        return self._turn(replies, replies.wait_status(status))
+
     async def handle(self, incoming: Incoming) -> Turn:
-        """Answer one message. Commands and buttons never go through NLU."""
+        """Answer one message. Commands and buttons never go through NLU. Every message and reply is
+        kept in the transcript, except after /forget."""
         content = self._content.current()
         command = _command_of(incoming)
         text = (incoming.text or "").strip()
         understanding = None
-        if command is None and incoming.location is None and text:
+        if command is None and incoming.location is None and incoming.attachment is None and 0 < len(text) <= MAX_TEXT_CHARS:
             understanding = await self._understander.understand(text, content)
         async with self._database.session() as session:
             conversation = await get_or_create_conversation(session, conversation_id=incoming.conversation_id, channel=incoming.channel)
@@ -69,7 +124,14 @@ class ConversationCore:
             if offer is not None:
                 offered = Replies(content=content, catalogs=self._catalogs, language=offer)
                 turn = replace(turn, replies=(*turn.replies, offered.language_offer(keep_label=replies.text("language.keep"))))
+            with_counsellor = conversation.handoff_state == "assigned"
+            if command is None or command.action != "forget":
+                _record(session, conversation, incoming, turn)
             await session.commit()
+        if turn.handoff is not None:
+            self._events.publish(Event("queue"))
+        if with_counsellor and incoming.kind in ("text", "button"):
+            self._events.publish(Event("message", incoming.conversation_id, sender="young_person", text=incoming.text))
         return turn
 
     async def _respond(
@@ -83,6 +145,12 @@ class ConversationCore:
             conversation.awaiting = None
             nearby = replies.content.nearest_places(incoming.location.lat, incoming.location.lon)
             return self._turn(replies, replies.nearest_places(nearby), topic=SAFE_PLACES_TOPIC)
+        if incoming.attachment is not None:
+            return self._turn(replies, replies.with_menu("attachment.unsupported"))
+        if len(text) > MAX_TEXT_CHARS:
+            return self._turn(replies, Reply(replies.text("message.too_long", limit=MAX_TEXT_CHARS)))
+        if conversation.handoff_state == "assigned" and not (understanding and understanding.crisis):
+            return self._turn(replies)  # the counsellor answers; a crisis still gets the emergency numbers at once
         if understanding is None:
             return self._turn(replies, replies.topic_menu("menu.prompt"))
         if conversation.awaiting == "city":
@@ -162,11 +230,14 @@ class ConversationCore:
         return self._turn(replies, Reply(intro), replies.ask_city(), topic=SAFE_PLACES_TOPIC, confidence=confidence)
 
     async def _to_human(self, session: AsyncSession, conversation: Conversation, replies: Replies, *, confidence: float | None = None) -> Turn:
+        if conversation.handoff_state == "assigned":
+            return self._turn(replies, Reply(replies.text("handoff.with_counsellor")), topic=HUMAN_TOPIC, confidence=confidence)
         priority: Priority = "high" if conversation.last_topic in HIGH_PRIORITY_TOPICS else "normal"
         already_waiting = conversation.handoff_state == "queued"
         request = await request_handoff(session, conversation=conversation, priority=priority, reason=conversation.last_topic)
         reply = Reply(replies.text("handoff.already_waiting")) if already_waiting else replies.answer(HUMAN_TOPIC)
-        return self._turn(replies, reply, topic=HUMAN_TOPIC, confidence=confidence, handoff=request.priority)  # type: ignore[arg-type]
+        status = await wait_status(session, request=request, hours=self._opening_hours, now=utcnow())
+        return self._turn(replies, reply, replies.wait_status(status), topic=HUMAN_TOPIC, confidence=confidence, handoff=request.priority)  # type: ignore[arg-type]
 
     @staticmethod
     def _turn(replies: Replies, *messages: Reply, **metadata: object) -> Turn:
@@ -188,6 +259,16 @@ def _follow_written_language(conversation: Conversation, guess: LanguageGuess | 
         return None
     conversation.detected_language, conversation.detected_streak = None, 0
     return guess.language
+
+
+def _record(session: AsyncSession, conversation: Conversation, incoming: Incoming, turn: Turn) -> None:
+    """Add the message and the replies to the transcript; a location or an attachment only as its kind."""
+    said = incoming.text if incoming.kind in ("text", "button") else None
+    if said or incoming.kind != "button":  # a button a channel pressed by itself (the web chat's first /start) is not theirs
+        add_message(session, conversation_id=conversation.id, sender="young_person", kind=incoming.kind, text=said)
+    for reply in turn.replies:
+        buttons = [[button.label, button.payload] for button in reply.buttons]
+        add_message(session, conversation_id=conversation.id, sender="bot", kind="text", text=reply.text, buttons=buttons or None, topic=turn.topic)
 
 
 def _command_of(incoming: Incoming) -> Command | None:

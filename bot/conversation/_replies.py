@@ -2,13 +2,14 @@
 
 from urllib.parse import urlsplit
 
-from babel.dates import get_day_names
+from babel.dates import format_datetime, get_day_names
 from babel.numbers import format_decimal
 
 from bot.content import Content, NearbyPlace, OpeningHours, Place, Source
 from bot.conversation._payloads import city_payload, command_payload, language_payload, topic_payload
 from bot.conversation._types import Button, Reply
 from bot.i18n import LANGUAGES, Catalogs, babel_locale, language_name
+from handoff import WaitStatus
 
 HUMAN_TOPIC = "talk_to_human"
 _WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -37,6 +38,17 @@ class Replies:
     def human_button(self) -> Button:
         """The always-present way to a person."""
         return Button(self.text("button.human"), command_payload("human"))
+
+    def command_descriptions(self) -> tuple[tuple[str, str], ...]:
+        """The commands a channel lists in its menu, each with a short description."""
+        return (
+            ("start", self.text("commands.start")),
+            ("menu", self.text("commands.menu")),
+            ("human", self.text("commands.human")),
+            ("language", self.text("commands.language")),
+            ("help", self.text("commands.help")),
+            ("forget", self.text("commands.forget")),
+        )
 
     def welcome(self) -> Reply:
         """The first message: who we are, the privacy promise, the language menu."""
@@ -77,6 +89,20 @@ class Replies:
         """"Did you mean…": the likeliest topics and a person."""
         buttons = tuple(self.topic_button(topic_id) for topic_id in topic_ids if topic_id != HUMAN_TOPIC)
         return Reply(self.text(message_id), buttons + (self.human_button(),))
+
+    def wait_status(self, status: WaitStatus) -> Reply:
+        """Where the young person stands in the queue: honest about waits, closed hours and empty shifts."""
+        if not status.open_now:
+            opens = format_datetime(status.opens_at, "EEEE HH:mm", locale=babel_locale(self.language)) if status.opens_at else "?"
+            return Reply(self.text("handoff.closed", opens=opens))
+        if status.counsellors_online == 0:
+            return Reply(self.text("handoff.nobody_online"))
+        position = self.text("handoff.position", position=status.position)
+        if status.estimate_minutes is None:
+            expect = self.text("handoff.no_estimate")
+        else:
+            expect = self.text("handoff.estimate", minutes=status.estimate_minutes)
+        return Reply(f"{position} {expect}")
 
     def ask_city(self) -> Reply:
         """Which city? One button per city that has places."""

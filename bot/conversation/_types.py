@@ -27,6 +27,17 @@ class Incoming:
     locale_hint: str | None = None
     language: str | None = None
     """An explicit language choice made outside the chat (it wins over everything else)."""
+    attachment: str | None = None
+    """The kind of something sent that the line cannot read (`photo`, `voice`, …); its content never reaches the core."""
+
+    @property
+    def kind(self) -> str:
+        """What was sent, as the transcript records it."""
+        if self.payload is not None:
+            return "button"
+        if self.location is not None:
+            return "location"
+        return "attachment" if self.attachment is not None else "text"
 
 
 @dataclass(frozen=True)
@@ -60,4 +71,26 @@ class Turn:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (for `supportline ask --json` and the web chat)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TranscriptEntry:
+    """One message of a conversation as it was shown: who sent it, its text, its buttons."""
+
+    sender: str
+    text: str | None
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A conversation's latest messages, with the language it is in (to lay them out)."""
+
+    language: str
+    direction: Direction
+    entries: tuple[TranscriptEntry, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (for the web chat)."""
         return asdict(self)

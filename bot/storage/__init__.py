@@ -1,11 +1,21 @@
 """Storage: the only module that knows tables and SQL. SQLite by default, PostgreSQL in production."""
 
+from bot.storage._audit import add_audit
+from bot.storage._counsellors import (
+    active_counsellors, add_console_session, console_session, counsellor_by_username, counsellor_count, end_console_sessions,
+)
 from bot.storage._conversations import erase_conversation, get_or_create_conversation
 from bot.storage._database import Database, async_url
-from bot.storage._handoffs import add_handoff_request, open_handoff_request
-from bot.storage._models import Base, Conversation, HandoffRequest
+from bot.storage._handoffs import (
+    add_handoff_request, assigned_count, case_notes, open_requests, claim_request, move_request, next_claimable_id, online_counsellors, open_handoff_request,
+    recent_waits, waiting_requests,
+)
+from bot.storage._messages import add_message, latest_messages, topic_trail
+from bot.storage._models import utcnow
+from bot.storage._models import AuditEntry, Base, CaseNote, ConsoleSession, Conversation, Counsellor, HandoffRequest, Message
 
 __all__ = [
-    "Base", "Conversation", "Database", "HandoffRequest", "add_handoff_request", "async_url",
-    "erase_conversation", "get_or_create_conversation", "open_handoff_request",
+    "AuditEntry", "CaseNote", "case_notes", "open_requests", "active_counsellors", "add_console_session", "console_session", "counsellor_by_username", "counsellor_count", "end_console_sessions", "add_audit", "utcnow", "ConsoleSession", "Counsellor", "assigned_count", "claim_request", "move_request", "next_claimable_id", "online_counsellors", "recent_waits", "waiting_requests",
+    "Base", "Conversation", "Database", "HandoffRequest", "Message", "add_handoff_request", "add_message", "async_url",
+    "erase_conversation", "get_or_create_conversation", "latest_messages", "topic_trail", "open_handoff_request",
 ]

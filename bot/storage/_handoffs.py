@@ -1,15 +1,22 @@
-"""Handoff requests: find the open one, add a new one."""
+"""Handoff requests and the queue, in SQL: find, add, claim atomically, move through states."""
 
-from sqlalchemy import select
+from datetime import datetime, timezone
+
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage._models import Conversation, HandoffRequest
+from bot.storage._models import CaseNote, Conversation, Counsellor, HandoffRequest, utcnow
+
+OPEN_STATES = ("queued", "assigned", "transferred")
+WAITING_STATES = ("queued", "transferred")
+PRIORITY_RANK = case({"urgent": 0, "high": 1}, value=HandoffRequest.priority, else_=2)
+"""Urgent before high before normal; within a priority, the longest waiting first."""
 
 
 async def open_handoff_request(session: AsyncSession, *, conversation_id: str) -> HandoffRequest | None:
-    """The conversation's request still waiting in the queue, if any."""
+    """The conversation's request that is not over yet (waiting, or with a counsellor), if any."""
     return await session.scalar(
-        select(HandoffRequest).where(HandoffRequest.conversation_id == conversation_id, HandoffRequest.state == "queued")
+        select(HandoffRequest).where(HandoffRequest.conversation_id == conversation_id, HandoffRequest.state.in_(OPEN_STATES))
     )
 
 
@@ -20,3 +27,100 @@ async def add_handoff_request(session: AsyncSession, *, conversation: Conversati
     conversation.handoff_state = "queued"
     await session.flush()
     return request
+
+
+async def waiting_requests(session: AsyncSession) -> list[HandoffRequest]:
+    """The queue: every waiting request, in the order counsellors should take them."""
+    rows = await session.scalars(
+        select(HandoffRequest).where(HandoffRequest.state.in_(WAITING_STATES)).order_by(PRIORITY_RANK, HandoffRequest.created_at, HandoffRequest.id)
+    )
+    return list(rows)
+
+
+async def claim_request(session: AsyncSession, *, request_id: int, counsellor: Counsellor) -> bool:
+    """Give the request to `counsellor` if it is still waiting (for them, if it is being transferred)
+    and they are under their limit. One conditional UPDATE: when many claim at once, exactly one wins.
+
+    On PostgreSQL the counsellor's own row is locked first, so two claims by the same counsellor
+    cannot both pass the limit. SQLite serialises writers; there the UPDATE must be the transaction's
+    first statement, so that it waits for the write lock instead of failing to upgrade a read.
+    """
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(select(Counsellor.id).where(Counsellor.id == counsellor.id).with_for_update())
+    load = select(func.count()).select_from(HandoffRequest).where(
+        HandoffRequest.counsellor_id == counsellor.id, HandoffRequest.state == "assigned"
+    ).scalar_subquery()
+    claimable = or_(HandoffRequest.state == "queued", and_(HandoffRequest.state == "transferred", HandoffRequest.counsellor_id == counsellor.id))
+    result = await session.execute(
+        update(HandoffRequest)
+        .where(HandoffRequest.id == request_id, claimable, load < counsellor.max_concurrent)
+        .values(state="assigned", counsellor_id=counsellor.id, assigned_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def next_claimable_id(session: AsyncSession, *, languages: list[str]) -> int | None:
+    """The request a counsellor should take next: highest priority, then one in a language they speak,
+    then the longest waiting. Rows other workers are claiming right now are skipped (PostgreSQL)."""
+    speaks = case((Conversation.language.in_(languages), 0), else_=1)
+    query = (
+        select(HandoffRequest.id)
+        .join(Conversation, Conversation.id == HandoffRequest.conversation_id)
+        .where(HandoffRequest.state == "queued")
+        .order_by(PRIORITY_RANK, speaks, HandoffRequest.created_at, HandoffRequest.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=HandoffRequest)
+    )
+    return await session.scalar(query)
+
+
+async def move_request(session: AsyncSession, *, request: HandoffRequest, to_state: str, counsellor_id: int | None, ended_at: datetime | None = None) -> None:
+    """Set a request's state and holder (the rules of which moves are allowed live in `handoff`)."""
+    request.state, request.counsellor_id = to_state, counsellor_id
+    if ended_at is not None:
+        request.ended_at = ended_at
+    await session.flush()
+
+
+async def assigned_count(session: AsyncSession, *, counsellor_id: int) -> int:
+    """How many conversations a counsellor has right now."""
+    count = await session.scalar(
+        select(func.count()).select_from(HandoffRequest).where(HandoffRequest.counsellor_id == counsellor_id, HandoffRequest.state == "assigned")
+    )
+    return int(count or 0)
+
+
+async def recent_waits(session: AsyncSession, *, limit: int) -> list[float]:
+    """How long, in seconds, the last `limit` claimed requests waited before a counsellor took them."""
+    rows = await session.execute(
+        select(HandoffRequest.created_at, HandoffRequest.assigned_at)
+        .where(HandoffRequest.assigned_at.is_not(None))
+        .order_by(HandoffRequest.assigned_at.desc())
+        .limit(limit)
+    )
+    return [(_aware(assigned) - _aware(created)).total_seconds() for created, assigned in rows]
+
+
+async def online_counsellors(session: AsyncSession, *, seen_since: datetime) -> list[Counsellor]:
+    """Active counsellors whose console was open since `seen_since`."""
+    rows = await session.scalars(select(Counsellor).where(Counsellor.active.is_(True), Counsellor.last_seen_at >= seen_since))
+    return list(rows)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+async def open_requests(session: AsyncSession, *, counsellor_id: int | None) -> list[HandoffRequest]:
+    """Requests with a counsellor (or being transferred to one): one counsellor's, or everyone's (None)."""
+    query = select(HandoffRequest).where(HandoffRequest.state.in_(("assigned", "transferred"))).order_by(HandoffRequest.assigned_at)
+    if counsellor_id is not None:
+        query = query.where(HandoffRequest.counsellor_id == counsellor_id)
+    return list(await session.scalars(query))
+
+
+async def case_notes(session: AsyncSession, *, request_id: int) -> list[CaseNote]:
+    """A case's notes, oldest first."""
+    return list(await session.scalars(select(CaseNote).where(CaseNote.request_id == request_id).order_by(CaseNote.id)))

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, ForeignKey, Index, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -36,6 +36,30 @@ class Conversation(Base):
     handoff_requests: Mapped[list["HandoffRequest"]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", passive_deletes=True
     )
+    messages: Mapped[list["Message"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Message(Base):
+    """One message of a conversation's transcript: what the young person wrote or tapped, and every reply.
+
+    A shared location or an attachment is recorded only as its kind, never its content.
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_conversation_id_id", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    sender: Mapped[str] = mapped_column(String(16))
+    """`young_person`, `bot` or `counsellor`."""
+    kind: Mapped[str] = mapped_column(String(16))
+    """`text`, `button`, `location` or `attachment`."""
+    text: Mapped[str | None] = mapped_column(Text)
+    buttons: Mapped[list[list[str]] | None] = mapped_column(JSON)
+    """A reply's buttons as `[label, payload]` pairs."""
+    topic: Mapped[str | None] = mapped_column(String(64))
+    """The topic a bot reply answered (the counsellor sees the trail of topics)."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class HandoffRequest(Base):
@@ -49,6 +73,73 @@ class HandoffRequest(Base):
     priority: Mapped[str] = mapped_column(String(8))
     reason: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), default="queued")
+    """`queued` -> `assigned` -> (`transferred` -> `assigned`)* -> `returned` (to the bot) | `closed`."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("counsellors.id"), index=True)
+    """Who has it (assigned), or who it is being transferred to (transferred)."""
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    wrap_up_topic: Mapped[str | None] = mapped_column(String(64))
+    risk_checklist: Mapped[list[str] | None] = mapped_column(JSON)
+    """Ids of the checklist items ticked at wrap-up (content/risk_checklist.yml)."""
 
     conversation: Mapped[Conversation] = relationship(back_populates="handoff_requests")
+    counsellor: Mapped["Counsellor | None"] = relationship()
+
+
+class Counsellor(Base):
+    """A volunteer or staff member who answers young people in the console."""
+
+    __tablename__ = "counsellors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    role: Mapped[str] = mapped_column(String(16))
+    """`counsellor`, `supervisor` or `admin`."""
+    max_concurrent: Mapped[int] = mapped_column(default=3)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CaseNote(Base):
+    """A counsellor's note on a case; `flagged` when it looks like it holds a phone or personal identity number."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("handoff_requests.id", ondelete="CASCADE"), index=True)
+    counsellor_id: Mapped[int] = mapped_column(ForeignKey("counsellors.id"))
+    text: Mapped[str] = mapped_column(Text)
+    flagged: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to which case, and every opening of a transcript. Kept when a conversation is erased."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("counsellors.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[int | None] = mapped_column()
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(String(200))
+
+
+class ConsoleSession(Base):
+    """A counsellor's login: only a hash of the cookie's token is kept, with the CSRF token of the session."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    counsellor_id: Mapped[int] = mapped_column(ForeignKey("counsellors.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

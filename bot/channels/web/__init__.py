@@ -1,0 +1,10 @@
+"""The anonymous web chat: one page, one WebSocket, no account, nothing third-party."""
+
+from pathlib import Path
+
+from bot.channels.web._page import SECURITY_HEADERS, render_chat_page
+from bot.channels.web._socket import serve_web_chat
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+__all__ = ["SECURITY_HEADERS", "STATIC_DIR", "render_chat_page", "serve_web_chat"]

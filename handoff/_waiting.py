@@ -1,0 +1,44 @@
+"""The young person's side of the queue: their place, an honest wait estimate, and whether anyone is there."""
+
+import math
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage import HandoffRequest, online_counsellors, recent_waits, waiting_requests
+from handoff._hours import OpeningHours
+
+ONLINE_WINDOW = timedelta(minutes=2)
+"""A counsellor counts as online when their console checked in this recently."""
+MIN_WAITS_FOR_ESTIMATE = 5
+"""With fewer past waits than this we say we do not know, rather than guess."""
+RECENT_WAITS = 20
+
+
+@dataclass(frozen=True)
+class WaitStatus:
+    """Where a waiting young person stands."""
+
+    position: int
+    """1 = next."""
+    estimate_minutes: int | None
+    """None when there is too little history, or nobody online, to say honestly."""
+    open_now: bool
+    opens_at: datetime | None
+    counsellors_online: int
+
+
+async def wait_status(session: AsyncSession, *, request: HandoffRequest, hours: OpeningHours, now: datetime) -> WaitStatus:
+    """The request's place in the queue and what to expect."""
+    queue = [waiting.id for waiting in await waiting_requests(session)]
+    position = queue.index(request.id) + 1 if request.id in queue else 1
+    online = len(await online_counsellors(session, seen_since=now - ONLINE_WINDOW))
+    waits = await recent_waits(session, limit=RECENT_WAITS)
+    estimate = None
+    if online and len(waits) >= MIN_WAITS_FOR_ESTIMATE:
+        minutes = statistics.median(waits) / 60 * position / online
+        estimate = max(5, 5 * math.ceil(minutes / 5))
+    open_now = hours.is_open(now)
+    return WaitStatus(position, estimate, open_now, None if open_now else hours.next_opening(now), online)

@@ -1,0 +1,24 @@
+"""Serving an ASGI app on loopback inside the test's event loop, as production serves it (uvicorn)."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+
+
+@asynccontextmanager
+async def serving(app: object, port: int) -> AsyncIterator[str]:
+    """Run `app` with uvicorn on 127.0.0.1:`port` (lifespan included); yield its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", timeout_graceful_shutdown=3))  # type: ignore[arg-type]
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("server stopped before it started")
+            await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
