@@ -197,6 +197,22 @@ async def test_a_counsellors_messages_reach_the_young_person_on_telegram(bot_api
             assert len(bot_api.called("sendMessage")) == before, "the bot answered while a counsellor had the conversation"
 
 
+async def test_a_waiting_young_person_on_telegram_hears_when_they_move_up(bot_api: BotApiStandIn, rasa_url: str, tmp_path: Path) -> None:
+    settings = bot_settings(bot_api, rasa_url, tmp_path, environment="development")
+    async with serving(create_app(settings), free_port()) as url:
+        username, password = await create_account(settings.database_url)
+        async with httpx.AsyncClient(base_url=url) as console:
+            token = csrf_of((await console.get("/console/login")).text)
+            await console.post("/console/login", data={"username": username, "password": password, "csrf_token": token})
+            csrf = csrf_of((await console.get("/console")).text)
+            await exchange(bot_api, message_update(5550009, language_code="sv", text="/human"), replies=2)
+            [_, place] = await exchange(bot_api, message_update(5550010, language_code="sv", text="/human"), replies=2)
+            assert place.params["text"].startswith(CATALOGS.text("sv", "handoff.position", position=2))
+            [moved_up] = await exchange_from_console(bot_api, console.post("/console/cases/1/claim", data={"csrf_token": csrf}))
+            assert moved_up.params["chat_id"] == "5550010"
+            assert moved_up.params["text"].startswith(CATALOGS.text("sv", "handoff.position", position=1))
+
+
 async def exchange_from_console(bot_api: BotApiStandIn, action: Awaitable[httpx.Response]) -> list[ApiCall]:
     """Run a console action; return the `sendMessage` calls it caused."""
     before = len(bot_api.called("sendMessage"))

@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 
 from bot.channels.errors import ChannelError, MalformedUpdate, WebhookRefused
 from bot.channels.telegram._application import ALLOWED_UPDATES, build_application, register_commands
-from bot.channels.telegram._handlers import CHATS_KEY
+from bot.channels.telegram._handlers import CHATS_KEY, CORE_KEY, send_turn
 from bot.channels.text_split import split_text
 from bot.conversation import ConversationCore
 from bot.core.config import Settings
@@ -47,22 +47,36 @@ class TelegramChannel:
             await application.start()
         except TelegramError as exc:
             raise ChannelError(f"Telegram could not start: {exc}") from exc
-        self._delivery = asyncio.create_task(self._deliver_counsellor_messages())
+        self._delivery = asyncio.create_task(self._deliver_news())
 
-    async def _deliver_counsellor_messages(self) -> None:
-        """Send what counsellors write to the young people on Telegram this process knows the chat of."""
+    async def _deliver_news(self) -> None:
+        """What counsellors write, and a waiting young person's new place in the queue when it changes,
+        to the Telegram chats this process knows (chat ids live only in memory, never in storage)."""
         chats: dict[str, int] = self.application.bot_data[CHATS_KEY]
+        core: ConversationCore = self.application.bot_data[CORE_KEY]
+        told: dict[str, str] = {}
         async with self._events.subscribe() as inbox:
             while True:
                 event = await inbox.get()
-                chat_id = chats.get(event.conversation_id or "")
-                if event.kind != "message" or event.sender != "counsellor" or chat_id is None or not event.text:
-                    continue
                 try:
-                    for part in split_text(event.text, limit=MessageLimit.MAX_TEXT_LENGTH):
-                        await self.application.bot.send_message(chat_id, part)
+                    if event.kind == "message" and event.sender == "counsellor" and event.text and event.conversation_id in chats:
+                        for part in split_text(event.text, limit=MessageLimit.MAX_TEXT_LENGTH):
+                            await self.application.bot.send_message(chats[event.conversation_id], part)
+                    elif event.kind == "queue":
+                        for conversation_id, chat_id in list(chats.items()):
+                            await self._tell_new_place(core, conversation_id, chat_id, told)
                 except TelegramError:
-                    log.exception("could not deliver a counsellor's message on Telegram")
+                    log.exception("could not deliver news on Telegram")
+
+    async def _tell_new_place(self, core: ConversationCore, conversation_id: str, chat_id: int, told: dict[str, str]) -> None:
+        status = await core.queue_status(conversation_id)
+        if status is None:
+            told.pop(conversation_id, None)
+            return
+        text = status.replies[0].text
+        if told.get(conversation_id, text) != text:
+            await send_turn(self.application.bot, chat_id, status)
+        told[conversation_id] = text
 
     async def stop(self) -> None:
         """Stop receiving, finish what is being handled, and disconnect."""

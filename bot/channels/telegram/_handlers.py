@@ -3,7 +3,7 @@ its turn back. Only private chats are served: a young person is never exposed in
 
 import logging
 
-from telegram import LinkPreviewOptions, Message, Update
+from telegram import Bot, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
@@ -71,8 +71,13 @@ async def _converse(update: Update, context: ContextTypes.DEFAULT_TYPE, **messag
 
 
 async def _send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, turn: Turn) -> None:
+    await send_turn(context.bot, chat_id, turn)
+
+
+async def send_turn(bot: Bot, chat_id: int, turn: Turn) -> None:
+    """Every message of a turn, in order, as Markdown without link previews."""
     for message in render_turn(turn):
-        await context.bot.send_message(chat_id, message.text, parse_mode=ParseMode.MARKDOWN, reply_markup=message.keyboard, link_preview_options=_NO_PREVIEW)
+        await bot.send_message(chat_id, message.text, parse_mode=ParseMode.MARKDOWN, reply_markup=message.keyboard, link_preview_options=_NO_PREVIEW)
 
 
 def _label_of(message: object, payload: str | None) -> str | None:
