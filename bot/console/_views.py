@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import (
     CaseNote, Conversation, Counsellor, HandoffRequest, Message, active_counsellors, assigned_count, case_notes, latest_messages,
-    open_requests, topic_trail, utcnow, waiting_requests,
+    online_counsellors, open_requests, topic_trail, utcnow, waiting_requests,
 )
 from handoff import SUPERVISING_ROLES
 
@@ -38,9 +38,8 @@ class Load:
 async def _row(session: AsyncSession, request: HandoffRequest, now: datetime, names: dict[int, str]) -> CaseRow:
     conversation = await session.get(Conversation, request.conversation_id)
     assert conversation is not None
-    created = request.created_at if request.created_at.tzinfo else request.created_at.replace(tzinfo=now.tzinfo)
     return CaseRow(
-        request, conversation.language, conversation.channel, int((now - created).total_seconds() // 60),
+        request, conversation.language, conversation.channel, int((now - request.created_at).total_seconds() // 60),
         await topic_trail(session, conversation_id=conversation.id), names.get(request.counsellor_id or 0),
     )
 
@@ -60,10 +59,8 @@ async def case_rows(session: AsyncSession, *, counsellor: Counsellor) -> list[Ca
 
 async def loads(session: AsyncSession, *, online_since: datetime) -> list[Load]:
     """Every active counsellor's load (for supervisors)."""
-    return [
-        Load(c, await assigned_count(session, counsellor_id=c.id), c.last_seen_at is not None and _aware(c.last_seen_at) >= online_since)
-        for c in await active_counsellors(session)
-    ]
+    online = {c.id for c in await online_counsellors(session, seen_since=online_since)}
+    return [Load(c, await assigned_count(session, counsellor_id=c.id), c.id in online) for c in await active_counsellors(session)]
 
 
 async def transcript(session: AsyncSession, *, conversation_id: str) -> list[Message]:
@@ -78,7 +75,3 @@ async def notes(session: AsyncSession, *, request_id: int) -> list[CaseNote]:
 
 async def _names(session: AsyncSession) -> dict[int, str]:
     return {c.id: c.display_name for c in await active_counsellors(session)}
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)

@@ -78,7 +78,7 @@ class ConversationCore:
 
     def apology(self, *, locale_hint: str | None) -> Turn:
         """What a channel says when something broke on our side: sorry, try again, or reach a person."""
-        language = negotiate_language([locale_hint or ""]) or self._default_language
+        language = self._language_for(None, locale_hint)
         replies = Replies(content=self._content.current(), catalogs=self._catalogs, language=language)
         return self._turn(replies, replies.with_menu("error.generic"))
 
@@ -87,7 +87,7 @@ class ConversationCore:
         async with self._database.session() as session:
             conversation = await session.get(Conversation, conversation_id)
             messages = await latest_messages(session, conversation_id=conversation_id, limit=TRANSCRIPT_LENGTH) if conversation else []
-        language = (conversation.language if conversation else None) or negotiate_language([locale_hint or ""]) or self._default_language
+        language = self._language_for(conversation.language if conversation else None, locale_hint)
         entries = tuple(TranscriptEntry(m.sender, m.text, tuple(Button(label, payload) for label, payload in m.buttons or ())) for m in messages)
         return Transcript(language=language, direction=text_direction(language), entries=entries)
 
@@ -117,7 +117,7 @@ class ConversationCore:
                 conversation.language, conversation.language_chosen = incoming.language, True
             detected = understanding.language if understanding and len(text.split()) >= SWITCH_MIN_WORDS else None
             offer = _follow_written_language(conversation, detected)
-            language = conversation.language or negotiate_language([incoming.locale_hint or ""]) or self._default_language
+            language = self._language_for(conversation.language, incoming.locale_hint)
             conversation.language = language
             replies = Replies(content=content, catalogs=self._catalogs, language=language)
             turn = await self._respond(session, conversation, replies, incoming, command, understanding, text)
@@ -133,6 +133,10 @@ class ConversationCore:
         if with_counsellor and incoming.kind in ("text", "button"):
             self._events.publish(Event("message", incoming.conversation_id, sender="young_person", text=incoming.text))
         return turn
+
+    def _language_for(self, chosen: str | None, locale_hint: str | None) -> str:
+        """The conversation's language if it has one, else the channel's locale hint, else the default."""
+        return chosen or negotiate_language([locale_hint or ""]) or self._default_language
 
     async def _respond(
         self, session: AsyncSession, conversation: Conversation, replies: Replies, incoming: Incoming,

@@ -1,8 +1,8 @@
 """Handoff requests and the queue, in SQL: find, add, claim atomically, move through states."""
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage._models import CaseNote, Conversation, Counsellor, HandoffRequest, utcnow
@@ -47,9 +47,7 @@ async def claim_request(session: AsyncSession, *, request_id: int, counsellor: C
     """
     if session.bind.dialect.name == "postgresql":
         await session.execute(select(Counsellor.id).where(Counsellor.id == counsellor.id).with_for_update())
-    load = select(func.count()).select_from(HandoffRequest).where(
-        HandoffRequest.counsellor_id == counsellor.id, HandoffRequest.state == "assigned"
-    ).scalar_subquery()
+    load = _assigned_to(counsellor.id).scalar_subquery()
     claimable = or_(HandoffRequest.state == "queued", and_(HandoffRequest.state == "transferred", HandoffRequest.counsellor_id == counsellor.id))
     result = await session.execute(
         update(HandoffRequest)
@@ -85,10 +83,12 @@ async def move_request(session: AsyncSession, *, request: HandoffRequest, to_sta
 
 async def assigned_count(session: AsyncSession, *, counsellor_id: int) -> int:
     """How many conversations a counsellor has right now."""
-    count = await session.scalar(
-        select(func.count()).select_from(HandoffRequest).where(HandoffRequest.counsellor_id == counsellor_id, HandoffRequest.state == "assigned")
-    )
-    return int(count or 0)
+    return int(await session.scalar(_assigned_to(counsellor_id)) or 0)
+
+
+def _assigned_to(counsellor_id: int) -> Select[tuple[int]]:
+    """How many conversations a counsellor has: the count a claim must keep under their limit."""
+    return select(func.count()).select_from(HandoffRequest).where(HandoffRequest.counsellor_id == counsellor_id, HandoffRequest.state == "assigned")
 
 
 async def recent_waits(session: AsyncSession, *, limit: int) -> list[float]:
@@ -99,18 +99,13 @@ async def recent_waits(session: AsyncSession, *, limit: int) -> list[float]:
         .order_by(HandoffRequest.assigned_at.desc())
         .limit(limit)
     )
-    return [(_aware(assigned) - _aware(created)).total_seconds() for created, assigned in rows]
+    return [(assigned - created).total_seconds() for created, assigned in rows]
 
 
 async def online_counsellors(session: AsyncSession, *, seen_since: datetime) -> list[Counsellor]:
     """Active counsellors whose console was open since `seen_since`."""
     rows = await session.scalars(select(Counsellor).where(Counsellor.active.is_(True), Counsellor.last_seen_at >= seen_since))
     return list(rows)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; everything stored is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 async def open_requests(session: AsyncSession, *, counsellor_id: int | None) -> list[HandoffRequest]:

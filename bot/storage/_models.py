@@ -2,13 +2,25 @@
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, Index, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
     """Now, timezone-aware, for timestamps."""
     return datetime.now(timezone.utc)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp that always reads back timezone-aware in UTC: PostgreSQL keeps the zone, SQLite
+    returns naive values (everything is written in UTC), so callers never special-case either."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Attach UTC to a naive value read back from SQLite."""
+        return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
 class Base(DeclarativeBase):
@@ -30,8 +42,8 @@ class Conversation(Base):
     """The other language the last messages were written in (to offer a switch, never to switch)."""
     detected_streak: Mapped[int] = mapped_column(default=0, server_default="0")
     handoff_state: Mapped[str] = mapped_column(String(16), default="bot")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
     handoff_requests: Mapped[list["HandoffRequest"]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", passive_deletes=True
@@ -59,7 +71,7 @@ class Message(Base):
     """A reply's buttons as `[label, payload]` pairs."""
     topic: Mapped[str | None] = mapped_column(String(64))
     """The topic a bot reply answered (the counsellor sees the trail of topics)."""
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class HandoffRequest(Base):
@@ -74,11 +86,11 @@ class HandoffRequest(Base):
     reason: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), default="queued")
     """`queued` -> `assigned` -> (`transferred` -> `assigned`)* -> `returned` (to the bot) | `closed`."""
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("counsellors.id"), index=True)
     """Who has it (assigned), or who it is being transferred to (transferred)."""
-    assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     outcome: Mapped[str | None] = mapped_column(String(32))
     wrap_up_topic: Mapped[str | None] = mapped_column(String(64))
     risk_checklist: Mapped[list[str] | None] = mapped_column(JSON)
@@ -102,8 +114,8 @@ class Counsellor(Base):
     max_concurrent: Mapped[int] = mapped_column(default=3)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class CaseNote(Base):
@@ -116,7 +128,7 @@ class CaseNote(Base):
     counsellor_id: Mapped[int] = mapped_column(ForeignKey("counsellors.id"))
     text: Mapped[str] = mapped_column(Text)
     flagged: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class AuditEntry(Base):
@@ -125,7 +137,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
     counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("counsellors.id"))
     action: Mapped[str] = mapped_column(String(32))
     request_id: Mapped[int | None] = mapped_column()
@@ -141,5 +153,5 @@ class ConsoleSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     counsellor_id: Mapped[int] = mapped_column(ForeignKey("counsellors.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
