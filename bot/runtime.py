@@ -26,7 +26,7 @@ def build_understander(settings: Settings, nlu: RasaClient) -> Understander:
 @asynccontextmanager
 async def open_database(settings: Settings) -> AsyncIterator[Database]:
     """The migrated database; its connections are closed on exit."""
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, keys=settings.data_keys_list())
     try:
         await database.migrate()
         yield database

@@ -5,7 +5,10 @@ caller (so an event about it is published only after the commit)."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage import Conversation, Counsellor, HandoffRequest, add_audit, add_message, assigned_count, claim_request, move_request, next_claimable_id, utcnow
+from bot.storage import (
+    Conversation, Counsellor, HandoffRequest, add_audit, add_message, add_to_outbox, assigned_count, claim_request, move_request, next_claimable_id, utcnow,
+)
+from bot.storage import Message  # say_to_young_person's result (scale-out: the event names it)
 from handoff._errors import AlreadyClaimed, AtCapacity, InvalidTransition, NotYours
 from handoff._states import next_state
 
@@ -64,14 +67,22 @@ async def close(session: AsyncSession, *, request: HandoffRequest, by: Counsello
     await _settle(session, request, counsellor=by, action="close", detail=outcome)
 
 
-async def say_to_young_person(session: AsyncSession, *, request: HandoffRequest, counsellor: Counsellor, text: str) -> None:
-    """Add the counsellor's message to the transcript; the caller publishes it after the commit, and
-    the young person's channel delivers it."""
+async def say_to_young_person(session: AsyncSession, *, request: HandoffRequest, counsellor: Counsellor, text: str) -> Message:
+    """Add the counsellor's message to the transcript and, for a channel with an outbox, queue it there
+    in the same transaction; the caller publishes it after the commit (live channels deliver it then).
+    Returns the message (its id names it in the published event)."""
     if request.state != "assigned":
         raise InvalidTransition(f"request {request.id} is {request.state}: claim it first")
     _check_holder(request, counsellor)
-    add_message(session, conversation_id=request.conversation_id, sender="counsellor", kind="text", text=text)
+    message = add_message(session, conversation_id=request.conversation_id, sender="counsellor", kind="text", text=text)
+    conversation = await session.get(Conversation, request.conversation_id)
+    if conversation is not None and conversation.address is not None:
+        add_to_outbox(
+            session, conversation_id=conversation.id, channel=conversation.channel, address=conversation.address,
+            language=conversation.language, text=text, markdown=False,
+        )
     await session.flush()
+    return message
 
 
 def _check_holder(request: HandoffRequest, counsellor: Counsellor) -> None:

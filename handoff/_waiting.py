@@ -29,6 +29,11 @@ class WaitStatus:
     opens_at: datetime | None
     counsellors_online: int
 
+    @property
+    def summary(self) -> str:
+        """What the young person would notice changing, in a few characters (stored as `told_wait`)."""
+        return f"{self.position}/{self.estimate_minutes}/{int(self.open_now)}/{int(self.counsellors_online > 0)}"
+
 
 async def wait_status(session: AsyncSession, *, request: HandoffRequest, hours: OpeningHours, now: datetime) -> WaitStatus:
     """The request's place in the queue and what to expect."""

@@ -2,7 +2,6 @@
 
 import os
 import secrets
-import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,17 +16,12 @@ from bot.core.config import Settings
 from bot.runtime import conversation_core
 from bot.storage import Database
 from nlu import RasaServer, train
+from tests.support.bot_api import BotApiStandIn, serving_bot_api
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_settings(**overrides: object) -> Settings:
@@ -111,8 +105,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @asynccontextmanager
 async def migrated(url: str, *, pool_size: int = 5) -> AsyncIterator[Database]:
-    """A migrated database at `url`, closed afterwards."""
-    database = Database(url, pool_size=pool_size)
+    """A migrated database at `url` with the test settings' data keys, closed afterwards."""
+    database = Database(url, keys=test_settings().data_keys_list(), pool_size=pool_size)
     await database.migrate()
     try:
         yield database
@@ -159,3 +153,10 @@ def screenshot_dir(tmp_path: Path) -> Path:
     directory = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[BotApiStandIn]:
+    """The Bot API stand-in, listening on loopback."""
+    async with serving_bot_api() as stand_in:
+        yield stand_in

@@ -10,8 +10,12 @@ from fastapi.testclient import TestClient
 
 from tests.support.console import app_client, csrf_of, log_in, make_account
 
-PUBLIC = {("GET", "/"), ("WS", "/chat/socket"), ("GET", "/healthz"), ("POST", "/telegram/webhook"), ("GET", "/console/login"), ("POST", "/console/login")}
-"""Routes open without a console login, on purpose: the young people's doors, health, Telegram's webhook (its own secret), the login."""
+PUBLIC = {
+    ("GET", "/"), ("WS", "/chat/socket"), ("GET", "/privacy"), ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
+    ("POST", "/telegram/webhook"), ("GET", "/console/login"), ("POST", "/console/login"),
+}
+"""Routes open without a console login, on purpose: the young people's doors and the privacy page, health and
+metrics (kept off the internet by the reverse proxy, see docs/deployment.md), Telegram's webhook (its own secret), the login."""
 
 
 def all_routes(app: object) -> list[tuple[str, str]]:

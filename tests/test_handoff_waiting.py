@@ -36,7 +36,7 @@ async def ask_for_a_person(core: ConversationCore, language: str = "sv") -> Turn
 
 
 async def add_online_counsellor(database_url: str) -> None:
-    database = Database(database_url)
+    database = Database(database_url, keys=test_settings().data_keys_list())
     async with database.session() as session:
         session.add(Counsellor(username=secrets.token_hex(4), display_name="A", languages=["sv"], role="counsellor", max_concurrent=3, password_hash="-", last_seen_at=utcnow()))
         await session.commit()
@@ -55,7 +55,7 @@ async def test_out_of_hours_says_when_the_line_opens_and_keeps_the_request(empty
         opens = OpeningHours(f"{TOMORROW} 10:00-12:00").next_opening(utcnow())
         assert turn.replies[-1].text == CATALOGS.text("sv", "handoff.closed", opens=format_datetime(opens, "EEEE HH:mm", locale="sv"))
         assert "112" in turn.replies[-1].text and turn.handoff == "normal"
-    database = Database(empty_database_url)
+    database = Database(empty_database_url, keys=test_settings().data_keys_list())
     async with database.session() as session:
         assert (await session.scalars(select(HandoffRequest.state))).all() == ["queued"]
     await database.close()
@@ -77,7 +77,7 @@ async def test_an_estimate_once_there_is_history(open_line: ConversationCore, em
     await add_online_counsellor(empty_database_url)
     for _ in range(5):
         await ask_for_a_person(open_line)
-    database = Database(empty_database_url)
+    database = Database(empty_database_url, keys=test_settings().data_keys_list())
     async with database.session() as session:
         for request in (await session.scalars(select(HandoffRequest))).all():
             request.state, request.created_at, request.assigned_at = "closed", utcnow() - timedelta(minutes=12), utcnow()

@@ -15,24 +15,14 @@ from bot.content import load_content
 from bot.core.config import Settings
 from bot.i18n import LANGUAGES, Catalogs
 from tests.conftest import CONTENT_DIR, free_port, test_settings
-from tests.support.bot_api import ApiCall, BotApiStandIn, button_update, message_update
+from tests.support.bot_api import ApiCall, BotApiStandIn, TOKEN, button_update, message_update
 from tests.support.console import create_account, csrf_of
 from tests.support.servers import serving
 
-TOKEN = "123456:TEST-token"
 WEBHOOK_SECRET = "webhook-secret_0123456789"
 RLM = "\u200f"
 CATALOGS = Catalogs()
 CONTENT = load_content(CONTENT_DIR)
-
-
-@pytest.fixture
-async def bot_api() -> AsyncIterator[BotApiStandIn]:
-    """The Bot API stand-in, listening on loopback."""
-    stand_in = BotApiStandIn(TOKEN)
-    async with serving(stand_in.app(), free_port()) as url:
-        stand_in.base_url = url
-        yield stand_in
 
 
 def bot_settings(bot_api: BotApiStandIn, rasa_url: str, tmp_path: Path, **overrides: object) -> Settings:
@@ -113,6 +103,45 @@ async def test_a_shared_location_gets_the_nearest_safe_places(polling_bot: Setti
     assert CATALOGS.text("en", "places.location_not_stored") in reply.params["text"]
 
 
+async def test_a_reply_telegram_keeps_refusing_waits_in_the_outbox_and_arrives_later(bot_api: BotApiStandIn, rasa_url: str, tmp_path: Path) -> None:
+    settings = bot_settings(bot_api, rasa_url, tmp_path)
+    async with serving(create_app(settings), free_port()) as url, httpx.AsyncClient(base_url=url) as http:
+        for _ in range(5):  # more than the in-call retries
+            bot_api.fail_next("sendMessage", 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"})
+        bot_api.push(message_update(5550012, language_code="sv", text="/help"))
+        await bot_api.wait_for("sendMessage", 5)
+        assert "supportline_outbox_backlog_messages 1.0" in (await http.get("/metrics")).text
+        [delivered] = [call for call in await bot_api.wait_for("sendMessage", 6) if call.result is not None]
+        assert delivered.params["chat_id"] == "5550012" and delivered.params["text"].startswith(CATALOGS.text("sv", "help.text").split("\n")[0])
+        for _ in range(50):  # the outbox row goes once the reply to the send has come back
+            if "supportline_outbox_backlog_messages 0.0" in (await http.get("/metrics")).text:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the delivered reply stayed in the outbox")
+
+
+async def test_forget_also_clears_the_chat_as_far_as_telegram_allows(polling_bot: Settings, bot_api: BotApiStandIn) -> None:
+    user = 5550011
+    start = message_update(user, language_code="sv", text="/start")
+    [welcome] = await exchange(bot_api, start)
+    question = message_update(user, language_code="sv", text="/help")
+    [help_reply] = await exchange(bot_api, question)
+    bot_api.fail_next("deleteMessages", 400, {"ok": False, "error_code": 400, "description": "Bad Request: message can't be deleted"})
+    forget = message_update(user, language_code="sv", text="/forget")
+    [done] = await exchange(bot_api, forget)
+    assert done.params["text"].startswith(CATALOGS.text("sv", "forget.done"))
+    [deleted] = bot_api.called("deleteMessages")
+    assert deleted.params["chat_id"] == str(user)
+    sent_ids = [call.result["message_id"] for call in (welcome, help_reply)]
+    asked = [update["message"]["message_id"] for update in (start, question, forget)]
+    assert sorted(deleted.params["message_ids"]) == sorted([*asked, *sent_ids]), "the young person's messages and the bot's"
+    again = message_update(user, language_code="sv", text="/forget")
+    await exchange(bot_api, again)
+    [_, cleared] = bot_api.called("deleteMessages")
+    assert sorted(cleared.params["message_ids"]) == sorted([done.result["message_id"], again["message"]["message_id"]])
+
+
 async def test_group_chats_are_never_answered(polling_bot: Settings, bot_api: BotApiStandIn) -> None:
     bot_api.push(message_update(5550004, chat_type="group", text="hej, jag fick avslag"))
     [reply] = await exchange(bot_api, message_update(5550005, language_code="en", text="/help"))
@@ -184,7 +213,7 @@ async def test_a_counsellors_messages_reach_the_young_person_on_telegram(bot_api
             csrf = csrf_of((await console.get("/console")).text)
             assert (await console.post("/console/cases/1/claim", data={"csrf_token": csrf})).status_code == 303
             [delivered] = await exchange_from_console(bot_api, console.post("/console/cases/1/messages", data={"csrf_token": csrf, "text": "Hej, jag heter Sara."}))
-            assert delivered.params == {"chat_id": "5550008", "text": "Hej, jag heter Sara."}
+            assert delivered.params == {"chat_id": "5550008", "text": "Hej, jag heter Sara.", "link_preview_options": {"is_disabled": True}}
 
             before = len(bot_api.called("sendMessage"))
             bot_api.push(message_update(5550008, language_code="sv", text="Tack, jag är här"))

@@ -85,3 +85,16 @@ def test_pages_of_other_sites_cannot_open_the_socket(client: TestClient) -> None
         with client.websocket_connect("/chat/socket", headers={"origin": "https://evil.example"}) as socket:
             socket.receive_json()
     assert refused.value.code == 1008
+
+
+def test_the_privacy_page_states_the_configured_retention_in_each_language(tmp_path: Path) -> None:
+    settings = test_settings(database_url=f"sqlite:///{tmp_path / 'line.db'}", rasa_url=f"http://127.0.0.1:{free_port()}", retention_days=14)
+    with TestClient(create_app(settings), base_url="http://line.test") as client:
+        for language in ("sv", "en", "ar", "fa-AF", "ps", "so", "ti"):
+            page = client.get("/privacy", params={"lang": language})
+            assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+            assert CATALOGS.text(language, "privacy.retention", days=14) in page.text
+            assert CATALOGS.text(language, "privacy.forget") in page.text
+        browser_language = client.get("/privacy", headers={"Accept-Language": "ar"})
+        assert '<html lang="ar" dir="rtl">' in browser_language.text
+        assert 'href="/privacy?lang=sv"' in client.get("/", headers={"Accept-Language": "sv"}).text

@@ -1,12 +1,13 @@
 """Dependencies of the routes (HTTP and WebSocket alike), as `Annotated` aliases."""
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Form, HTTPException, Request
 from starlette.requests import HTTPConnection
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.channels.rate_limit import WebChatLimits, WebhookLimits
 from bot.channels.telegram import TelegramChannel
 from bot.console import SESSION_COOKIE, Login, LoginThrottle, csrf_ok, current_login
 from bot.conversation import ConversationCore
@@ -15,24 +16,13 @@ from bot.events import EventBus
 from bot.storage import Database
 
 
-def _core(connection: HTTPConnection) -> ConversationCore:
-    core: ConversationCore = connection.app.state.core
-    return core
+def _app_state(name: str) -> Callable[[HTTPConnection], Any]:
+    """A dependency that hands out what the app keeps in `app.state.<name>` (set at start-up, in `create_app`)."""
 
+    def from_state(connection: HTTPConnection) -> Any:
+        return getattr(connection.app.state, name)
 
-def _settings(connection: HTTPConnection) -> Settings:
-    settings: Settings = connection.app.state.settings
-    return settings
-
-
-def _events(connection: HTTPConnection) -> EventBus:
-    events: EventBus = connection.app.state.events
-    return events
-
-
-def _database(connection: HTTPConnection) -> Database:
-    database: Database = connection.app.state.database
-    return database
+    return from_state
 
 
 def _telegram(request: Request) -> TelegramChannel:
@@ -42,11 +32,11 @@ def _telegram(request: Request) -> TelegramChannel:
     return telegram
 
 
-CoreDep = Annotated[ConversationCore, Depends(_core)]
-SettingsDep = Annotated[Settings, Depends(_settings)]
-EventsDep = Annotated[EventBus, Depends(_events)]
+CoreDep = Annotated[ConversationCore, Depends(_app_state("core"))]
+SettingsDep = Annotated[Settings, Depends(_app_state("settings"))]
+EventsDep = Annotated[EventBus, Depends(_app_state("events"))]
 TelegramDep = Annotated[TelegramChannel, Depends(_telegram)]
-DatabaseDep = Annotated[Database, Depends(_database)]
+DatabaseDep = Annotated[Database, Depends(_app_state("database"))]
 
 
 async def _session(database: DatabaseDep) -> AsyncIterator[AsyncSession]:
@@ -80,9 +70,8 @@ PageLoginDep = Annotated[Login, Depends(_page_login)]
 ActionLoginDep = Annotated[Login, Depends(_action_login)]
 
 
-def _throttle(request: Request) -> LoginThrottle:
-    throttle: LoginThrottle = request.app.state.login_throttle
-    return throttle
+ThrottleDep = Annotated[LoginThrottle, Depends(_app_state("login_throttle"))]
 
 
-ThrottleDep = Annotated[LoginThrottle, Depends(_throttle)]
+WebChatLimitsDep = Annotated[WebChatLimits, Depends(_app_state("web_chat_limits"))]
+WebhookLimitsDep = Annotated[WebhookLimits, Depends(_app_state("webhook_limits"))]

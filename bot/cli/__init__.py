@@ -1,7 +1,6 @@
 """The `supportline` command: try the bot, check content, train and run."""
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,7 +11,9 @@ from bot.console import ROLES
 from bot.cli._nlu import HELD_OUT_DIR, nlu_eval
 from bot.cli._serve import run_command, train_command
 from bot.cli._talk import ask, chat, classify
+from bot.cli._upkeep import keys_new, keys_rotate, purge
 from bot.core.errors import ContentError, SupportLineError
+from bot.core.logs import configure_logging
 from bot.i18n import LANGUAGES
 from nlu import NLUError
 
@@ -51,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("username")
         sub.set_defaults(run=run)
 
+    commands.add_parser("purge", help="delete now what is past the retention period").set_defaults(run=purge)
+    keys = commands.add_parser("keys", help="the data keys that encrypt texts at rest")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True)
+    keys_commands.add_parser("new", help="print a new key to put first in DATA_KEYS").set_defaults(run=keys_new)
+    keys_commands.add_parser("rotate", help="re-encrypt every text under the first key").set_defaults(run=keys_rotate)
+
     content = commands.add_parser("content", help="check or summarise the content under content/")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     content_commands.add_parser("check", help="report every problem as file:line: message").set_defaults(run=content_check)
@@ -61,9 +68,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `supportline` console script."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for chatty in ("httpx", "alembic"):  # httpx logs request URLs, which can carry a bot token
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    configure_logging()
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)

@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import logging
 import ipaddress
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -57,10 +58,11 @@ def _telegram_status(settings: Settings) -> str:
 
 
 async def _run(settings: Settings) -> None:
+    logging.getLogger().setLevel(settings.log_level)
     async with AsyncExitStack() as stack:
         rasa = await ensure_rasa(settings, stack)
         demo = await ensure_demo_counsellor(settings)
-        server = uvicorn.Server(uvicorn.Config(create_app(settings), host=settings.app_host, port=settings.app_port, log_level="warning"))
+        server = uvicorn.Server(uvicorn.Config(create_app(settings), host=settings.app_host, port=settings.app_port, log_level="warning", log_config=None))
         lines = [
             "", rasa,
             f"web chat: http://{settings.app_host}:{settings.app_port}/",

@@ -1,19 +1,22 @@
 """The conversation core: one incoming message in, one turn of replies out, whatever the channel."""
 
 import logging
+import time
 from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.content import ContentStore
 from bot.events import Event, EventBus
+from bot.conversation._outbox import Outbox
 from bot.conversation._payloads import Command, parse_command, parse_payload
 from bot.conversation._replies import HUMAN_TOPIC, Replies
 from bot.conversation._types import Button, Incoming, Reply, Transcript, TranscriptEntry, Turn
 from bot.conversation._understanding import CRISIS_TOPIC, EXPLOITATION_TOPIC, Understander, Understanding
 from bot.i18n import LANGUAGES, Catalogs, negotiate_language, text_direction
 from bot.storage import (
-    Conversation, Database, add_message, erase_conversation, get_or_create_conversation, latest_messages, open_handoff_request, utcnow,
+    Conversation, Database, add_message, add_to_outbox, erase_conversation, get_or_create_conversation, latest_messages, mark_handled, mark_wait_told, open_handoff_request, utcnow, waiting_requests,
 )
 from handoff import OpeningHours, Priority, request_handoff, wait_status
 from nlu import LanguageGuess
@@ -46,6 +49,8 @@ class ConversationCore:
         self._understander = understander
         self._database = database
         self._default_language = default_language
+        self.outbox = Outbox(database, default_language=default_language)
+        """Replies and counsellor messages on their way through channels that give an address."""
 
     @property
     def default_language(self) -> str:
@@ -68,9 +73,13 @@ class ConversationCore:
         """What the core would understand of `text` (for `supportline classify`)."""
         return await self._understander.understand(text, self._content.current())
 
-    def phrase(self, language: str, message_id: str) -> str:
-        """An interface string in `language` (for a channel's own page or menus)."""
-        return self._catalogs.text(language, message_id)
+    def sounds_like_crisis(self, text: str) -> bool:
+        """Whether the crisis safety net alone (no NLU, cheap) hears a crisis (a channel never rate-limits one away)."""
+        return self._content.current().safety.check(text).crisis is not None
+
+    def phrase(self, language: str, message_id: str, **values: object) -> str:
+        """An interface string in `language` (for a channel's own page or menus), placeholders filled from `values`."""
+        return self._catalogs.text(language, message_id, **values)
 
     def command_descriptions(self, language: str) -> tuple[tuple[str, str], ...]:
         """The commands a channel lists in its menu, described in `language`."""
@@ -91,20 +100,46 @@ class ConversationCore:
         entries = tuple(TranscriptEntry(m.sender, m.text, tuple(Button(label, payload) for label, payload in m.buttons or ())) for m in messages)
         return Transcript(language=language, direction=text_direction(language), entries=entries)
 
-    async def queue_status(self, conversation_id: str) -> Turn | None:
-        """Where a waiting young person stands now (to update them as the queue moves); None if not waiting."""
+    async def queue_news(self, conversation_id: str) -> Turn | None:
+        """A waiting young person's new place in the queue, if it changed since they were last told;
+        None otherwise. Each change is handed out once, whichever channel or worker asks first."""
         async with self._database.session() as session:
             conversation = await session.get(Conversation, conversation_id)
-            request = await open_handoff_request(session, conversation_id=conversation_id) if conversation else None
-            if conversation is None or request is None or conversation.handoff_state != "queued":
-                return None
-            replies = Replies(content=self._content.current(), catalogs=self._catalogs, language=conversation.language or self._default_language)
-            status = await wait_status(session, request=request, hours=self._opening_hours, now=utcnow())
-        return self._turn(replies, replies.wait_status(status))
+            news = await self._news_for(session, conversation) if conversation else None
+            await session.commit()
+        return None if news is None else self._turn(*news)
+
+    async def post_queue_news(self, *, channel: str) -> int:
+        """Queue, in the outbox of `channel`, each waiting young person's new place in the queue (once
+        per change); returns how many were told."""
+        told = 0
+        async with self._database.session() as session:
+            for request in await waiting_requests(session):
+                conversation = await session.get(Conversation, request.conversation_id)
+                if conversation is None or conversation.channel != channel or conversation.address is None:
+                    continue
+                if (news := await self._news_for(session, conversation)) is not None:
+                    replies, reply = news
+                    add_to_outbox(session, conversation_id=conversation.id, channel=channel, address=conversation.address, language=replies.language, text=reply.text)
+                    told += 1
+            await session.commit()
+        return told
+
+    async def _news_for(self, session: AsyncSession, conversation: Conversation) -> tuple[Replies, Reply] | None:
+        """What to tell a waiting young person about their place, if it changed; marked as told."""
+        request = await open_handoff_request(session, conversation_id=conversation.id)
+        if request is None or conversation.handoff_state != "queued":
+            return None
+        status = await wait_status(session, request=request, hours=self._opening_hours, now=utcnow())
+        if status.summary == request.told_wait or not await mark_wait_told(session, request_id=request.id, before=request.told_wait, after=status.summary):
+            return None
+        replies = Replies(content=self._content.current(), catalogs=self._catalogs, language=conversation.language or self._default_language)
+        return replies, replies.wait_status(status)
 
     async def handle(self, incoming: Incoming) -> Turn:
         """Answer one message. Commands and buttons never go through NLU. Every message and reply is
         kept in the transcript, except after /forget."""
+        started = time.perf_counter()
         content = self._content.current()
         command = _command_of(incoming)
         text = (incoming.text or "").strip()
@@ -112,6 +147,8 @@ class ConversationCore:
         if command is None and incoming.location is None and incoming.attachment is None and 0 < len(text) <= MAX_TEXT_CHARS:
             understanding = await self._understander.understand(text, content)
         async with self._database.session() as session:
+            if incoming.key is not None and not await mark_handled(session, key=incoming.key):
+                return self._turn(Replies(content=content, catalogs=self._catalogs, language=self._default_language), duplicate=True)
             conversation = await get_or_create_conversation(session, conversation_id=incoming.conversation_id, channel=incoming.channel)
             if incoming.language in LANGUAGES:
                 conversation.language, conversation.language_chosen = incoming.language, True
@@ -125,13 +162,21 @@ class ConversationCore:
                 offered = Replies(content=content, catalogs=self._catalogs, language=offer)
                 turn = replace(turn, replies=(*turn.replies, offered.language_offer(keep_label=replies.text("language.keep"))))
             with_counsellor = conversation.handoff_state == "assigned"
-            if command is None or command.action != "forget":
+            if not turn.erased:
                 _record(session, conversation, incoming, turn)
+                conversation.address = incoming.address or conversation.address
+            if incoming.address is not None:
+                _post(session, incoming, turn)
             await session.commit()
         if turn.handoff is not None:
             self._events.publish(Event("queue"))
         if with_counsellor and incoming.kind in ("text", "button"):
             self._events.publish(Event("message", incoming.conversation_id, sender="young_person", text=incoming.text))
+        kind = "command" if command is not None and incoming.payload is None else incoming.kind
+        metrics.message_handled(
+            channel=incoming.channel, kind=kind, path="direct" if understanding is None else "nlu",
+            seconds=time.perf_counter() - started, crisis=turn.crisis, handoff=turn.handoff,
+        )
         return turn
 
     def _language_for(self, chosen: str | None, locale_hint: str | None) -> str:
@@ -209,7 +254,7 @@ class ConversationCore:
                 return await self._to_human(session, conversation, replies)
             case "forget":
                 await erase_conversation(session, conversation_id=conversation.id)
-                return self._turn(replies, Reply(replies.text("forget.done")))
+                return self._turn(replies, Reply(replies.text("forget.done")), erased=True)
             case "topic" if command.argument in content.topics:
                 if command.argument == HUMAN_TOPIC:
                     return await self._to_human(session, conversation, replies)
@@ -241,6 +286,7 @@ class ConversationCore:
         request = await request_handoff(session, conversation=conversation, priority=priority, reason=conversation.last_topic)
         reply = Reply(replies.text("handoff.already_waiting")) if already_waiting else replies.answer(HUMAN_TOPIC)
         status = await wait_status(session, request=request, hours=self._opening_hours, now=utcnow())
+        request.told_wait = status.summary
         return self._turn(replies, reply, replies.wait_status(status), topic=HUMAN_TOPIC, confidence=confidence, handoff=request.priority)  # type: ignore[arg-type]
 
     @staticmethod
@@ -273,6 +319,17 @@ def _record(session: AsyncSession, conversation: Conversation, incoming: Incomin
     for reply in turn.replies:
         buttons = [[button.label, button.payload] for button in reply.buttons]
         add_message(session, conversation_id=conversation.id, sender="bot", kind="text", text=reply.text, buttons=buttons or None, topic=turn.topic)
+
+
+def _post(session: AsyncSession, incoming: Incoming, turn: Turn) -> None:
+    """Queue the replies in the outbox of the young person's channel (committed with the turn)."""
+    assert incoming.address is not None
+    for reply in turn.replies:
+        buttons = [[button.label, button.payload] for button in reply.buttons]
+        add_to_outbox(
+            session, conversation_id=incoming.conversation_id, channel=incoming.channel, address=incoming.address,
+            language=turn.language, text=reply.text, buttons=buttons,
+        )
 
 
 def _command_of(incoming: Incoming) -> Command | None:

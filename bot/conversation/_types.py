@@ -29,6 +29,11 @@ class Incoming:
     """An explicit language choice made outside the chat (it wins over everything else)."""
     attachment: str | None = None
     """The kind of something sent that the line cannot read (`photo`, `voice`, …); its content never reaches the core."""
+    key: str | None = None
+    """The channel's own id of this delivery (`telegram:<update_id>`): a redelivered message is answered once."""
+    address: str | None = None
+    """Where the channel delivers (a Telegram chat id). Given, the replies go out through the outbox,
+    which keeps them until the channel confirms them; the turn returned is for the caller's information."""
 
     @property
     def kind(self) -> str:
@@ -68,6 +73,10 @@ class Turn:
     crisis: bool = False
     handoff: Priority | None = None
     nlu_available: bool = True
+    erased: bool = False
+    """The conversation was just erased (/forget): a channel clears what it can of the chat too."""
+    duplicate: bool = False
+    """This delivery was handled before (same `Incoming.key`): nothing was done, nothing is to be sent."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (for `supportline ask --json` and the web chat)."""

@@ -3,6 +3,7 @@
 import logging
 from dataclasses import dataclass
 
+from bot import metrics
 from bot.content import Content
 from nlu import CITY_ENTITY, OUT_OF_SCOPE_INTENT, LanguageGuess, LanguageIdentifier, NLUError, NLUUnavailable, Parse, RasaClient
 
@@ -56,6 +57,7 @@ class Understander:
         except NLUError as exc:
             level = logging.WARNING if isinstance(exc, NLUUnavailable) else logging.ERROR
             log.log(level, "NLU failed, answering without it: %s", exc)
+            metrics.nlu_failed(unavailable=isinstance(exc, NLUUnavailable))
             crisis, exploitation = signal.crisis is not None, signal.exploitation is not None
             topic = _topic(None, crisis=crisis, exploitation=exploitation)
             return Understanding(topic, None, crisis, exploitation, False, (), content.city_named(text), language, nlu_available=False)

@@ -6,6 +6,7 @@ from typing import Literal
 from babel import Locale, negotiate_locale
 
 LANGUAGES: tuple[str, ...] = ("sv", "en", "ar", "fa-AF", "ps", "so", "ti")
+_OUR_CODES = {code.lower(): code for code in LANGUAGES}
 """Every language the support line speaks, in menu order."""
 
 Direction = Literal["ltr", "rtl"]
@@ -37,4 +38,5 @@ def negotiate_language(preferred: list[str]) -> str | None:
     """Our language that best matches a client's preferences (e.g. Telegram's `language_code`)."""
     tags = [tag.replace("_", "-") for tag in preferred if tag]
     with_base_languages = [part for tag in tags for part in (tag, tag.split("-")[0])]  # fa-IR -> also fa (-> fa-AF)
-    return negotiate_locale(with_base_languages, list(LANGUAGES), sep="-", aliases=_ALIASES)
+    match = negotiate_locale(with_base_languages, list(LANGUAGES), sep="-", aliases=_ALIASES)
+    return _OUR_CODES.get(match.lower()) if match else None  # Babel answers in the client's spelling ("SV")

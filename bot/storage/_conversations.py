@@ -3,7 +3,7 @@
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage._models import Conversation
+from bot.storage._models import Conversation, OutboxMessage
 
 
 async def get_or_create_conversation(session: AsyncSession, *, conversation_id: str, channel: str) -> Conversation:
@@ -17,5 +17,6 @@ async def get_or_create_conversation(session: AsyncSession, *, conversation_id: 
 
 
 async def erase_conversation(session: AsyncSession, *, conversation_id: str) -> None:
-    """Delete the conversation and everything that hangs on it."""
+    """Delete the conversation, everything that hangs on it, and its messages still on their way."""
+    await session.execute(delete(OutboxMessage).where(OutboxMessage.conversation_id == conversation_id))
     await session.execute(delete(Conversation).where(Conversation.id == conversation_id))

@@ -2,15 +2,20 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, select
+from sqlalchemy import func  # migrate(): the migration lock (scale-out)
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.storage._encryption import Keyring, attach_keyring
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x5350_4C4E  # "SPLN": the advisory lock key that serialises migrations on PostgreSQL
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
 
 
@@ -22,10 +27,12 @@ def async_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    """Foreign keys on (for ON DELETE CASCADE), and WAL so readers never block the writer."""
+    """Foreign keys on (for ON DELETE CASCADE), WAL so readers never block the writer, and commits that
+    do not wait for the disk (still safe against a crashed or killed process)."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # in WAL mode a commit survives a killed process; only a power cut can undo the last ones
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
@@ -33,12 +40,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 class Database:
     """Where conversations are kept: SQLite by default, PostgreSQL in production."""
 
-    def __init__(self, url: str, *, pool_size: int = 5) -> None:
+    def __init__(self, url: str, *, keys: Sequence[str], pool_size: int = 5) -> None:
+        """`keys`: the data keys (Fernet) that encrypt message and note texts; the first encrypts."""
         parsed = make_url(async_url(url))
         if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
         self.engine = create_async_engine(parsed) if in_memory else create_async_engine(parsed, pool_size=pool_size, max_overflow=10)
+        attach_keyring(self.engine, Keyring(keys))
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -49,9 +58,17 @@ class Database:
         async with self._sessions() as session:
             yield session
 
+    async def ping(self) -> None:
+        """Ask the database a trivial question (`SELECT 1`); a `SQLAlchemyError` if it cannot answer."""
+        async with self.engine.connect() as connection:
+            await connection.execute(select(1))
+
     async def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
+        """Bring the schema to the newest Alembic revision. On PostgreSQL one process at a time (a
+        transaction-scoped advisory lock): several app workers starting together would otherwise race."""
         async with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                await connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
             await connection.run_sync(_upgrade)
 
     async def close(self) -> None:

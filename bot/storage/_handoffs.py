@@ -58,6 +58,16 @@ async def claim_request(session: AsyncSession, *, request_id: int, counsellor: C
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
+async def mark_wait_told(session: AsyncSession, *, request_id: int, before: str | None, after: str) -> bool:
+    """Record that the young person is being told `after`, unless someone else already told them
+    since `before` was read: with several senders (channels, workers), each change is told once."""
+    told = HandoffRequest.told_wait.is_(None) if before is None else HandoffRequest.told_wait == before
+    result = await session.execute(
+        update(HandoffRequest).where(HandoffRequest.id == request_id, told).values(told_wait=after).execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
 async def next_claimable_id(session: AsyncSession, *, languages: list[str]) -> int | None:
     """The request a counsellor should take next: highest priority, then one in a language they speak,
     then the longest waiting. Rows other workers are claiming right now are skipped (PostgreSQL)."""

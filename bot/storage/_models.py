@@ -2,8 +2,10 @@
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, Index, String, Text, TypeDecorator
+from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, Index, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.storage._encryption import EncryptedText
 
 
 def utcnow() -> datetime:
@@ -42,6 +44,9 @@ class Conversation(Base):
     """The other language the last messages were written in (to offer a switch, never to switch)."""
     detected_streak: Mapped[int] = mapped_column(default=0, server_default="0")
     handoff_state: Mapped[str] = mapped_column(String(16), default="bot")
+    address: Mapped[str | None] = mapped_column(EncryptedText())
+    """Where the channel delivers to (a Telegram chat id), encrypted; lets a counsellor's message reach
+    the young person after a restart. Erased with the conversation."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -66,7 +71,7 @@ class Message(Base):
     """`young_person`, `bot` or `counsellor`."""
     kind: Mapped[str] = mapped_column(String(16))
     """`text`, `button`, `location` or `attachment`."""
-    text: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(EncryptedText())
     buttons: Mapped[list[list[str]] | None] = mapped_column(JSON)
     """A reply's buttons as `[label, payload]` pairs."""
     topic: Mapped[str | None] = mapped_column(String(64))
@@ -95,9 +100,40 @@ class HandoffRequest(Base):
     wrap_up_topic: Mapped[str | None] = mapped_column(String(64))
     risk_checklist: Mapped[list[str] | None] = mapped_column(JSON)
     """Ids of the checklist items ticked at wrap-up (content/risk_checklist.yml)."""
+    told_wait: Mapped[str | None] = mapped_column(String(32))
+    """The wait status the young person was last told (`WaitStatus.summary`), so each change is told once."""
 
     conversation: Mapped[Conversation] = relationship(back_populates="handoff_requests")
     counsellor: Mapped["Counsellor | None"] = relationship()
+
+
+class OutboxMessage(Base):
+    """A message on its way to a young person through a channel that can fail (Telegram): kept until
+    the channel confirms it, retried with back-off, sent in order per conversation. Not tied to the
+    conversation row, so the reply to /forget still goes out after the conversation is erased."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_conversation_id_id", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(EncryptedText())
+    body: Mapped[str] = mapped_column(EncryptedText())
+    """The message as JSON: text, buttons, language, direction."""
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    """Not before then: after a failure, or while one worker is sending it (a lease)."""
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class HandledInput(Base):
+    """A channel's delivery id already answered (`telegram:<update_id>`): a redelivered update is not answered twice."""
+
+    __tablename__ = "handled_inputs"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
 
 
 class Counsellor(Base):
@@ -126,7 +162,7 @@ class CaseNote(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("handoff_requests.id", ondelete="CASCADE"), index=True)
     counsellor_id: Mapped[int] = mapped_column(ForeignKey("counsellors.id"))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText())
     flagged: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 

@@ -6,14 +6,19 @@ posting to the app's webhook) and assert on the Bot API calls that come out.
 """
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 import itertools
 import json
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+from tests.support.servers import free_port, serving
 
 BOT_USER = {"id": 7000001, "is_bot": True, "first_name": "Support line", "username": "supportline_test_bot",
             "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -26,6 +31,8 @@ class ApiCall:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    result: Any = None
+    """What the stand-in answered (None for a scripted failure)."""
 
 
 @dataclass
@@ -40,6 +47,9 @@ class BotApiStandIn:
     failures: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
+    failure_rate: float = 0.0
+    """The share of calls answered with a random 429 or 500, like a Bot API having a bad day."""
+    _chance: random.Random = field(default_factory=lambda: random.Random(20261125))
 
     def app(self) -> FastAPI:
         """The HTTP side: `/bot<token>/<method>`, like api.telegram.org."""
@@ -50,12 +60,18 @@ class BotApiStandIn:
             if token != self.token:
                 return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401)
             params = await _params(request)
-            self.calls.append(ApiCall(method, params))
-            self._notify()
-            if self.failures.get(method):
-                status, body = self.failures[method].pop(0)
+            call = ApiCall(method, params)
+            self.calls.append(call)
+            if self.failures.get(method) or self._chance.random() < self.failure_rate:
+                self._notify()
+                status, body = self.failures[method].pop(0) if self.failures.get(method) else self._random_failure()
                 return JSONResponse(body, status_code=status)
-            return JSONResponse({"ok": True, "result": await self._result(method, params)})
+            if method == "getUpdates":
+                self._notify()
+                return JSONResponse({"ok": True, "result": await self._updates(params)})
+            call.result = self._result(method, params)
+            self._notify()  # after the result is set: a waiter may read it
+            return JSONResponse({"ok": True, "result": call.result})
 
         return app
 
@@ -67,6 +83,15 @@ class BotApiStandIn:
     def fail_next(self, method: str, status: int, body: dict[str, Any]) -> None:
         """Answer the next call of `method` with this error instead."""
         self.failures.setdefault(method, []).append((status, body))
+
+    def _random_failure(self) -> tuple[int, dict[str, Any]]:
+        if self._chance.random() < 0.5:
+            return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}
+        return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+
+    def delivered(self, method: str = "sendMessage") -> list[ApiCall]:
+        """Every call of `method` that succeeded, in order."""
+        return [call for call in self.called(method) if call.result is not None]
 
     def called(self, method: str) -> list[ApiCall]:
         """Every call of `method` so far, in order."""
@@ -90,11 +115,9 @@ class BotApiStandIn:
     def _notify(self) -> None:
         self._changed.set()
 
-    async def _result(self, method: str, params: dict[str, Any]) -> Any:
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
-        if method == "getUpdates":
-            return await self._updates(params)
         if method == "sendMessage":
             return {"message_id": next(self._message_ids), "date": int(time.time()), "from": BOT_USER,
                     "chat": {"id": int(params["chat_id"]), "type": "private"}, "text": params["text"]}
@@ -132,17 +155,21 @@ def _decoded(value: str) -> Any:
 _update_ids = itertools.count(1000)
 
 
-def _user(user_id: int, language_code: str | None) -> dict[str, Any]:
-    user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": "Young person"}
+def _user(user_id: int, language_code: str | None, **names: str) -> dict[str, Any]:
+    user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": "Young person", **names}
     if language_code:
         user["language_code"] = language_code
     return user
 
 
-def message_update(user_id: int, *, language_code: str | None = None, chat_type: str = "private", **content: Any) -> dict[str, Any]:
-    """An update with a message from `user_id`: `text=…`, `location={…}`, `photo=[…]`, …"""
-    chat = {"id": user_id, "type": chat_type, "first_name": "Young person"} if chat_type == "private" else {"id": -100 - user_id, "type": chat_type, "title": "A group"}
-    message = {"message_id": next(_update_ids), "date": int(time.time()), "chat": chat, "from": _user(user_id, language_code), **content}
+def message_update(
+    user_id: int, *, language_code: str | None = None, chat_type: str = "private", names: dict[str, str] | None = None, **content: Any,
+) -> dict[str, Any]:
+    """An update with a message from `user_id`: `text=…`, `location={…}`, `photo=[…]`, …; `names` such as
+    `{"first_name": …, "username": …}` on the user and the chat."""
+    names = names or {}
+    chat = {"id": user_id, "type": chat_type, "first_name": "Young person", **names} if chat_type == "private" else {"id": -100 - user_id, "type": chat_type, "title": "A group"}
+    message = {"message_id": next(_update_ids), "date": int(time.time()), "chat": chat, "from": _user(user_id, language_code, **names), **content}
     if isinstance(content.get("text"), str) and content["text"].startswith("/"):
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(content["text"].split()[0])}]
     return {"update_id": next(_update_ids), "message": message}
@@ -155,3 +182,16 @@ def button_update(user_id: int, *, sent: ApiCall, payload: str, language_code: s
                "from": BOT_USER, "text": sent.params["text"], "reply_markup": keyboard}
     query = {"id": str(next(_update_ids)), "from": _user(user_id, language_code), "chat_instance": "1", "data": payload, "message": message}
     return {"update_id": next(_update_ids), "callback_query": query}
+
+
+TOKEN = "123456:TEST-token"
+"""The bot token the tests' Telegram settings and the stand-in share."""
+
+
+@asynccontextmanager
+async def serving_bot_api(*, failure_rate: float = 0.0) -> AsyncIterator[BotApiStandIn]:
+    """A Bot API stand-in listening on loopback (its `base_url` set) for the length of the block."""
+    stand_in = BotApiStandIn(TOKEN, failure_rate=failure_rate)
+    async with serving(stand_in.app(), free_port()) as url:
+        stand_in.base_url = url
+        yield stand_in

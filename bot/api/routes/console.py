@@ -168,11 +168,11 @@ async def send(request_id: int, text: Annotated[str, Form(max_length=4000)], log
     """Send a message to the young person, through their channel."""
     request = await case_for(session, request_id=request_id, counsellor=login.counsellor)
     try:
-        await say_to_young_person(session, request=request, counsellor=login.counsellor, text=text.strip())
+        message = await say_to_young_person(session, request=request, counsellor=login.counsellor, text=text.strip())
     except HandoffError as exc:
         return _back(f"/console/cases/{request_id}", type(exc).__name__)
     await session.commit()
-    events.publish(Event("message", request.conversation_id, sender="counsellor", text=text.strip()))
+    events.publish(Event("message", request.conversation_id, sender="counsellor", text=message.text, message_id=message.id))
     return _back(f"/console/cases/{request_id}")
 
 

@@ -3,8 +3,10 @@
 from telegram import BotCommand, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from bot.channels.telegram._handlers import CHATS_KEY, CORE_KEY, SECRET_KEY, on_attachment, on_button, on_error, on_location, on_text
+from bot.channels.telegram._handlers import CORE_KEY, MESSAGES_KEY, SECRET_KEY, SENDER_KEY, on_attachment, on_button, on_error, on_location, on_text
+from bot.channels.telegram._message_log import MessageLog
 from bot.channels.telegram._retry import RetryingLimiter
+from bot.channels.telegram._sender import OutboxSender
 from bot.conversation import ConversationCore
 from bot.core.config import Settings
 from bot.i18n import LANGUAGES
@@ -18,7 +20,8 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
 def build_application(settings: Settings, core: ConversationCore) -> Application:  # type: ignore[type-arg]
-    """The whole bot: private chats only; text and commands, buttons, locations and attachments all go to the core."""
+    """The whole bot: private chats only; text and commands, buttons, locations and attachments all go to
+    the core, whose replies come back through the outbox sender."""
     assert settings.telegram_token is not None
     builder = (
         Application.builder()
@@ -26,13 +29,13 @@ def build_application(settings: Settings, core: ConversationCore) -> Application
         .base_url(f"{settings.telegram_api_base_url.rstrip('/')}/bot")
         .base_file_url(f"{settings.telegram_api_base_url.rstrip('/')}/file/bot")
         .rate_limiter(RetryingLimiter())
+        .updater(None)  # updates are fetched by TelegramChannel, which confirms them only once handled
     )
-    if settings.telegram_mode == "webhook":
-        builder = builder.updater(None)
     application = builder.build()
     application.bot_data[CORE_KEY] = core
     application.bot_data[SECRET_KEY] = settings.secret_key
-    application.bot_data[CHATS_KEY] = {}
+    application.bot_data[MESSAGES_KEY] = sent = MessageLog()
+    application.bot_data[SENDER_KEY] = OutboxSender(application.bot, core.outbox, sent)
 
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     application.add_handler(MessageHandler(private & filters.TEXT, on_text))

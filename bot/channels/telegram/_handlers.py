@@ -5,10 +5,13 @@ import logging
 
 from telegram import Bot, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.channels.identity import pseudonym
+from bot.channels.telegram._message_log import MessageLog
 from bot.channels.telegram._render import render_turn
+from bot.channels.text_clean import clean_text
 from bot.conversation import ConversationCore, Incoming, Location, Turn
 
 log = logging.getLogger(__name__)
@@ -16,22 +19,28 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 CORE_KEY = "core"
 SECRET_KEY = "secret"
-CHATS_KEY = "chats"
-"""Conversation id -> Telegram chat id, in this process's memory only (never stored), so a
-counsellor's messages can be delivered to young people who wrote since the process started."""
+MESSAGES_KEY = "messages"
+"""The `MessageLog` of message ids that /forget can still delete."""
+SENDER_KEY = "sender"
+"""The `OutboxSender`, woken when a turn queued replies."""
+DELETE_AT_ONCE = 100
+"""Telegram's limit for one `deleteMessages` call."""
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A written message or a command: the core answers it."""
-    await _converse(update, context, text=update.effective_message.text)  # type: ignore[union-attr]
+    await _converse(update, context, text=clean_text(update.effective_message.text or ""))  # type: ignore[union-attr]
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A tapped inline button: acknowledged at once, then its payload goes to the core."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    try:
+        await query.answer()
+    except TelegramError as exc:  # a redelivered update's query may be too old to answer; the tap still counts
+        log.info("could not answer a callback query: %s", exc)
     await _converse(update, context, payload=query.data, text=_label_of(query.message, query.data))
 
 
@@ -57,27 +66,46 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     core: ConversationCore = context.bot_data[CORE_KEY]
     user = update.effective_user
-    await _send(context, update.effective_chat.id, core.apology(locale_hint=user.language_code if user else None))
+    await send_turn(context.bot, update.effective_chat.id, core.apology(locale_hint=user.language_code if user else None))
 
 
 async def _converse(update: Update, context: ContextTypes.DEFAULT_TYPE, **message: object) -> None:
     user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
+    if user is None or chat is None:  # e.g. a button under a message too old to say which chat it was in
+        return
     core: ConversationCore = context.bot_data[CORE_KEY]
     conversation_id = pseudonym(secret=context.bot_data[SECRET_KEY], channel=CHANNEL, user_id=user.id)
-    context.bot_data[CHATS_KEY][conversation_id] = chat.id
-    turn = await core.handle(Incoming(conversation_id, CHANNEL, locale_hint=user.language_code, **message))  # type: ignore[arg-type]
-    await _send(context, chat.id, turn)
+    sent: MessageLog = context.bot_data[MESSAGES_KEY]
+    if update.effective_message is not None and update.callback_query is None:
+        sent.add(conversation_id, [update.effective_message.message_id])
+    incoming = Incoming(
+        conversation_id, CHANNEL, locale_hint=user.language_code, key=f"{CHANNEL}:{update.update_id}", address=str(chat.id), **message,  # type: ignore[arg-type]
+    )
+    turn = await core.handle(incoming)
+    if turn.erased:
+        await _delete_messages(context.bot, chat.id, sent.take(conversation_id))
+    context.bot_data[SENDER_KEY].wake()
 
 
-async def _send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, turn: Turn) -> None:
-    await send_turn(context.bot, chat_id, turn)
+async def _delete_messages(bot: Bot, chat_id: int, message_ids: list[int]) -> None:
+    """Clear the chat after /forget, as far as Telegram still allows; what it refuses stays (the young person can delete it)."""
+    for start in range(0, len(message_ids), DELETE_AT_ONCE):
+        try:
+            await bot.delete_messages(chat_id, message_ids[start:start + DELETE_AT_ONCE])
+        except TelegramError as exc:
+            log.warning("could not delete messages after /forget: %s", exc)
 
 
-async def send_turn(bot: Bot, chat_id: int, turn: Turn) -> None:
-    """Every message of a turn, in order, as Markdown without link previews."""
+async def send_turn(bot: Bot, chat_id: int, turn: Turn, *, markdown: bool = True) -> list[int]:
+    """Every message of a turn, in order, without link previews, as Markdown (or, for words a person
+    typed, as plain text); returns their ids."""
+    sent = []
     for message in render_turn(turn):
-        await bot.send_message(chat_id, message.text, parse_mode=ParseMode.MARKDOWN, reply_markup=message.keyboard, link_preview_options=_NO_PREVIEW)
+        reply = await bot.send_message(
+            chat_id, message.text, parse_mode=ParseMode.MARKDOWN if markdown else None, reply_markup=message.keyboard, link_preview_options=_NO_PREVIEW,
+        )
+        sent.append(reply.message_id)
+    return sent
 
 
 def _label_of(message: object, payload: str | None) -> str | None:

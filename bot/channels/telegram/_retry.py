@@ -44,7 +44,7 @@ class RetryingLimiter(BaseRateLimiter[None]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                wait = _seconds(exc.retry_after)
+                wait = seconds_of(exc.retry_after)
                 log.warning("Telegram flood control on %s: waiting %.1f s (attempt %d)", endpoint, wait, attempt)
             except BadRequest:
                 raise
@@ -55,5 +55,6 @@ class RetryingLimiter(BaseRateLimiter[None]):
         return await callback(*args, **kwargs)
 
 
-def _seconds(retry_after: int | timedelta) -> float:
+def seconds_of(retry_after: int | timedelta) -> float:
+    """Telegram's `retry_after`, in seconds, whichever type python-telegram-bot gives it as."""
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)

@@ -36,12 +36,41 @@ def _strings(core: ConversationCore, language: str) -> dict[str, str]:
         "you": core.phrase(language, "web.you"),
         "line": core.phrase(language, "web.line"),
         "counsellor": core.phrase(language, "web.counsellor"),
+        "privacyLink": core.phrase(language, "web.privacy_link"),
     }
+
+
+def page_language(core: ConversationCore, *, chosen: str | None, accept_language: str | None) -> str:
+    """The language chosen in the page's menu, else the browser's, else the line's default."""
+    if chosen in LANGUAGES:
+        return chosen  # type: ignore[return-value]
+    return negotiate_language([part.split(";")[0].strip() for part in (accept_language or "").split(",")]) or core.default_language
+
+
+def render_privacy_page(core: ConversationCore, *, language: str, retention_days: int) -> str:
+    """What is kept and for how long, in `language`; the retention period is the configured one."""
+    return _TEMPLATES.get_template("privacy.html").render(
+        language=language,
+        direction=text_direction(language),
+        title=core.phrase(language, "privacy.title"),
+        paragraphs=[  # each states what the code does: change them together
+            core.phrase(language, "privacy.anonymous"),
+            core.phrase(language, "privacy.kept"),
+            core.phrase(language, "privacy.retention", days=retention_days),
+            core.phrase(language, "privacy.forget"),
+            core.phrase(language, "privacy.counsellors"),
+            core.phrase(language, "privacy.location"),
+            core.phrase(language, "privacy.web"),
+        ],
+        back=core.phrase(language, "privacy.back"),
+        language_label=core.phrase(language, "web.language"),
+        languages=[(code, language_name(code)) for code in LANGUAGES],
+    )
 
 
 def render_chat_page(core: ConversationCore, *, accept_language: str | None, quick_exit_url: str) -> str:
     """The chat page in the browser's language (the conversation's own language takes over once it connects)."""
-    language = negotiate_language([part.split(";")[0].strip() for part in (accept_language or "").split(",")]) or core.default_language
+    language = page_language(core, chosen=None, accept_language=accept_language)
     return _TEMPLATES.get_template("chat.html").render(
         language=language,
         direction=text_direction(language),

@@ -6,6 +6,11 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from bot.conversation import Transcript, Turn
 
+MAX_FRAME_CHARS = 131_072
+"""A frame longer than this is not even parsed (a `message` of 20,000 characters, all escaped, fits)."""
+MAX_MESSAGE_CHARS = 20_000
+"""A longer `message` is refused at the door; up to this, the core answers a too-long one itself."""
+
 
 class Hello(BaseModel):
     """The first frame: the browser's anonymous key (random, kept in its local storage)."""
@@ -19,7 +24,7 @@ class Said(BaseModel):
     """A written message."""
 
     type: Literal["message"]
-    text: str = Field(max_length=20_000)
+    text: str = Field(max_length=MAX_MESSAGE_CHARS)
 
 
 class Pressed(BaseModel):

@@ -43,6 +43,7 @@ function setLanguage(code, direction) {
   document.querySelectorAll("[data-text]").forEach((el) => { el.textContent = s[el.dataset.text]; });
   document.querySelectorAll("[data-placeholder]").forEach((el) => { el.placeholder = s[el.dataset.placeholder]; });
   document.querySelectorAll("[data-label]").forEach((el) => { el.setAttribute("aria-label", s[el.dataset.label]); });
+  document.querySelectorAll("[data-lang-href]").forEach((el) => { el.href = `${el.dataset.langHref}?lang=${encodeURIComponent(code)}`; });
 }
 
 // Replies use a small Markdown: *bold* and [text](https://…) links. Built as DOM nodes, never as HTML.

@@ -1,0 +1,79 @@
+"""Delivers the core's outbox to Telegram: at least once, in order per young person, with back-off."""
+
+import asyncio
+import logging
+from contextlib import suppress
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.channels.telegram._handlers import CHANNEL, send_turn
+from bot.channels.telegram._message_log import MessageLog
+from bot.channels.telegram._retry import seconds_of
+from bot.conversation import Outbox, Outgoing
+
+log = logging.getLogger(__name__)
+
+BATCH = 32
+LEASE = timedelta(seconds=60)
+"""How long a taken message is this sender's: after that, another worker may send it (this one died)."""
+IDLE_CHECK_SECONDS = 0.25
+"""How often an idle sender looks for messages queued by other workers."""
+MAX_BACKOFF_SECONDS = 300.0
+
+
+class OutboxSender:
+    """Takes due messages from the outbox and sends them; a failure postpones the message, never drops it,
+    unless Telegram refuses it for good (the young person blocked the bot, the chat is gone)."""
+
+    def __init__(self, bot: Bot, outbox: Outbox, sent: MessageLog) -> None:
+        self._bot = bot
+        self._outbox = outbox
+        self._sent = sent
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was queued: look now rather than at the next idle check."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Send until cancelled. A storage failure is logged and retried: this loop must outlive any error."""
+        while True:
+            try:
+                if not await self.send_due():
+                    self._wake.clear()
+                    with suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), IDLE_CHECK_SECONDS)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the Telegram outbox could not be read; trying again")
+                await asyncio.sleep(1)
+
+    async def send_due(self) -> int:
+        """Send one batch of due messages (the oldest of each young person); returns how many were taken.
+
+        One at a time, each confirmed in the database as soon as Telegram confirms it: if the process
+        is killed, at most the one message in flight can be sent again (Telegram offers no idempotent
+        send). Telegram allows about 30 messages a second per bot; one at a time is faster than that."""
+        batch = await self._outbox.take_due(channel=CHANNEL, limit=BATCH, lease_for=LEASE)
+        for message in batch:
+            await self._deliver(message)
+        return len(batch)
+
+    async def _deliver(self, message: Outgoing) -> None:
+        try:
+            sent = await send_turn(self._bot, int(message.address), message.turn, markdown=message.markdown)
+        except RetryAfter as exc:
+            await self._outbox.postpone(message.id, seconds=seconds_of(exc.retry_after))
+        except (Forbidden, BadRequest) as exc:
+            log.warning("Telegram refuses a message for good (%s): it leaves the outbox", exc)
+            await self._outbox.delivered(message.id)
+        except TelegramError as exc:
+            wait = min(MAX_BACKOFF_SECONDS, 2.0 ** message.attempts)
+            log.warning("could not send a message on Telegram (%s): next try in %.0f s", exc, wait)
+            await self._outbox.postpone(message.id, seconds=wait)
+        else:
+            self._sent.add(message.conversation_id, sent)
+            await self._outbox.delivered(message.id)

@@ -1,0 +1,80 @@
+"""The outbox (messages on their way through a channel that can fail) and the keys of input already handled."""
+
+import json
+
+from datetime import datetime
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.storage._models import HandledInput, OutboxMessage
+
+
+async def mark_handled(session: AsyncSession, *, key: str) -> bool:
+    """Record that the input with this delivery key is being handled; False if it already was.
+    Written first in its transaction, so two deliveries of one update cannot both pass."""
+    insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    added = await session.scalar(insert(HandledInput).values(key=key).on_conflict_do_nothing(index_elements=["key"]).returning(HandledInput.key))
+    return added is not None
+
+
+def add_to_outbox(
+    session: AsyncSession, *, conversation_id: str, channel: str, address: str, language: str | None, text: str,
+    buttons: list[list[str]] | None = None, markdown: bool = True,
+) -> None:
+    """Queue one message for delivery (written with the session's commit). `buttons`: `[label, payload]`
+    pairs; `markdown`: False for text a person typed, which must be shown exactly as written."""
+    body = json.dumps({"language": language, "text": text, "buttons": buttons or [], "markdown": markdown}, ensure_ascii=False)
+    session.add(OutboxMessage(conversation_id=conversation_id, channel=channel, address=address, body=body, attempts=0))
+
+
+def outbox_contents(message: OutboxMessage) -> tuple[str | None, str, list[list[str]], bool]:
+    """A queued message's language (None: not known), text, `[label, payload]` buttons, and whether it is Markdown."""
+    body = json.loads(message.body)
+    return body["language"], body["text"], body["buttons"], body["markdown"]
+
+
+async def due_outbox_heads(session: AsyncSession, *, channel: str, now: datetime, limit: int) -> list[OutboxMessage]:
+    """The oldest waiting message of each conversation on `channel`, if it is due: later ones wait
+    their turn, so each young person receives messages in order."""
+    earlier = aliased(OutboxMessage)
+    first_of_conversation = ~select(earlier.id).where(earlier.conversation_id == OutboxMessage.conversation_id, earlier.id < OutboxMessage.id).exists()
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.next_attempt_at <= now, first_of_conversation)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
+
+
+async def lease_outbox_message(session: AsyncSession, *, message: OutboxMessage, until: datetime) -> bool:
+    """Take the message for sending until `until`, unless another worker took it since it was read."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.next_attempt_at == message.next_attempt_at)
+        .values(next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def remove_from_outbox(session: AsyncSession, *, message_id: int) -> None:
+    """The channel confirmed the message (or refused it for good): it leaves the outbox."""
+    await session.execute(delete(OutboxMessage).where(OutboxMessage.id == message_id))
+
+
+async def retry_outbox_message(session: AsyncSession, *, message_id: int, at: datetime) -> None:
+    """Try again at `at`; count the attempt."""
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id)
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=at).execution_options(synchronize_session=False)
+    )
+
+
+async def outbox_backlog(session: AsyncSession) -> int:
+    """How many messages wait in the outbox."""
+    return int(await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
+
