@@ -9,9 +9,11 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 import sqlalchemy as sa
 from websockets.asyncio.client import connect
 
+from bot.core.logs import scrub
 from tests.conftest import CONTENT_DIR, ROOT, free_port
 from tests.support.bot_api import BotApiStandIn, TOKEN, message_update
 from tests.support.console import create_account, csrf_of
@@ -110,3 +112,15 @@ async def test_a_whole_conversation_leaves_nothing_identifying_in_the_database_o
     for kept, where in ((dump, "database"), (logged, "log")):
         for secret in (str(TELEGRAM_USER), *NAMES.values(), *SECRETS.values(), WEB_KEY, TOKEN.split(":")[1], "kusin"):
             assert secret not in kept, f"{secret!r} found in the {where}"
+
+
+@pytest.mark.parametrize(("line", "kept", "gone"), [
+    ("POST https://api.telegram.org/bot123456:ABC-def_ghi/sendMessage", "sendMessage", "ABC-def_ghi"),
+    ("Chat(first_name='Amina', id=918273645, username='amina_x')", "Chat(", "amina_x"),
+    ('{"chat": {"id": 918273645}, "text": "jag heter Amina"}', '"chat"', "Amina"),
+    ("call me on +46 70 123 45 67", "call me on", "123 45"),
+    ("Rasa at 127.0.0.1:40835 served nlu-5f890ef8219f6a1e in 12.5 ms", "127.0.0.1:40835 served nlu-5f890ef8219f6a1e in 12.5 ms", "[number]"),
+])
+def test_log_lines_keep_what_operators_need_and_lose_what_identifies(line: str, kept: str, gone: str) -> None:
+    scrubbed = scrub(line)
+    assert kept in scrubbed and gone not in scrubbed, scrubbed
