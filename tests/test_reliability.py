@@ -66,11 +66,11 @@ class App:
 
 
 async def test_sigkill_twice_and_a_failing_bot_api_lose_no_message(
-    flaky_bot_api: BotApiStandIn, rasa_url: str, tmp_path: Path,
+    flaky_bot_api: BotApiStandIn, rasa_url: str, empty_database_url: str, tmp_path: Path,
 ) -> None:
     env = {
         **os.environ, "CONTENT_DIR": str(CONTENT_DIR), "RASA_URL": rasa_url, "APP_PORT": str(free_port()),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'line.db'}", "ENVIRONMENT": "development", "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": empty_database_url, "ENVIRONMENT": "development", "SECRET_KEY": "test-secret-key",
         "TELEGRAM_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": flaky_bot_api.base_url,
     }
     app = App(env, tmp_path / "app.log")
