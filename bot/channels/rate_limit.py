@@ -146,7 +146,18 @@ def _trusted(address: str, trusted_proxies: tuple[Network, ...]) -> bool:
     return any(ip in network for network in trusted_proxies)
 
 
-class WebChatLimits:
+class _ClientAddresses:
+    """Tells a connection's client address, reading `X-Forwarded-For` only from trusted proxies."""
+
+    def __init__(self, trusted_proxies: str | Iterable[str]) -> None:
+        self._trusted_proxies = networks(trusted_proxies)
+
+    def address_of(self, connection: HTTPConnection) -> str:
+        """The client address of a request or socket (through trusted proxies only)."""
+        return client_address(connection, self._trusted_proxies)
+
+
+class WebChatLimits(_ClientAddresses):
     """The web chat's limits, shared by every socket of one worker process.
 
     - `messages`: frames one conversation may send (a burst of `count`, refilled over `seconds`);
@@ -166,17 +177,13 @@ class WebChatLimits:
         sockets_per_address: int = 50, connects: Rate = Rate(30, 10), refusals_before_close: int = 50,
         trusted_proxies: str | Iterable[str] = (),
     ) -> None:
+        super().__init__(trusted_proxies)
         self.refusals_before_close = refusals_before_close
         self._messages = TokenBuckets(messages)
         self._crisis_messages = TokenBuckets(crisis_messages)
         self._address_messages = TokenBuckets(address_messages)
         self._connects = TokenBuckets(connects)
         self._sockets = OpenCounts(sockets_per_address)
-        self._trusted_proxies = networks(trusted_proxies)
-
-    def address_of(self, connection: HTTPConnection) -> str:
-        """The client address of a socket (through trusted proxies only)."""
-        return client_address(connection, self._trusted_proxies)
 
     def open_socket(self, address: str) -> bool:
         """Count a new socket from `address`; False if it must be refused."""
@@ -195,7 +202,7 @@ class WebChatLimits:
         return self._crisis_messages.take(conversation_id)
 
 
-class WebhookLimits:
+class WebhookLimits(_ClientAddresses):
     """Telegram webhook limits, per worker process.
 
     - `updates`: updates one Telegram user may send (keyed by a salted hash of `from.id`); over
@@ -214,16 +221,12 @@ class WebhookLimits:
         self, *, updates: Rate = Rate(20, 10), crisis_updates: Rate = Rate(10, 10), notices: Rate = Rate(1, 30),
         refusals: Rate = Rate(10, 60), max_body_bytes: int = 1_048_576, trusted_proxies: str | Iterable[str] = (),
     ) -> None:
+        super().__init__(trusted_proxies)
         self.max_body_bytes = max_body_bytes
         self._updates = TokenBuckets(updates)
         self._crisis_updates = TokenBuckets(crisis_updates)
         self._notices = TokenBuckets(notices)
         self._refusals = TokenBuckets(refusals)
-        self._trusted_proxies = networks(trusted_proxies)
-
-    def address_of(self, connection: HTTPConnection) -> str:
-        """The client address of a request (through trusted proxies only)."""
-        return client_address(connection, self._trusted_proxies)
 
     def allow_refusal(self, address: str) -> bool:
         """Whether a request without the right secret gets a plain 403 (False: 429 from now on)."""

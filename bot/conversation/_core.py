@@ -16,7 +16,7 @@ from bot.conversation._types import Button, Incoming, Reply, Transcript, Transcr
 from bot.conversation._understanding import CRISIS_TOPIC, EXPLOITATION_TOPIC, Understander, Understanding
 from bot.i18n import LANGUAGES, Catalogs, negotiate_language, text_direction
 from bot.storage import (
-    Conversation, Database, add_message, add_to_outbox, erase_conversation, get_or_create_conversation, latest_messages, mark_handled, mark_wait_told, open_handoff_request, utcnow, waiting_requests,
+    Conversation, Database, HandoffRequest, add_message, add_to_outbox, erase_conversation, get_or_create_conversation, latest_messages, mark_handled, mark_wait_told, open_handoff_request, utcnow, waiting_requests,
 )
 from handoff import OpeningHours, Priority, request_handoff, wait_status
 from nlu import LanguageGuess
@@ -73,9 +73,13 @@ class ConversationCore:
         """What the core would understand of `text` (for `supportline classify`)."""
         return await self._understander.understand(text, self._content.current())
 
-    def sounds_like_crisis(self, text: str) -> bool:
-        """Whether the crisis safety net alone (no NLU, cheap) hears a crisis (a channel never rate-limits one away)."""
-        return self._content.current().safety.check(text).crisis is not None
+    def sounds_like_crisis(self, *, text: str | None = None, payload: str | None = None) -> bool:
+        """Whether a message is the crisis button, or a text in which the crisis safety net alone (no NLU,
+        cheap) hears a crisis: a channel never rate-limits one away."""
+        if payload is not None:
+            command = parse_payload(payload)
+            return command.action == "topic" and command.argument == CRISIS_TOPIC
+        return text is not None and self._content.current().safety.check(text).crisis is not None
 
     def phrase(self, language: str, message_id: str, **values: object) -> str:
         """An interface string in `language` (for a channel's own page or menus), placeholders filled from `values`."""
@@ -105,7 +109,8 @@ class ConversationCore:
         None otherwise. Each change is handed out once, whichever channel or worker asks first."""
         async with self._database.session() as session:
             conversation = await session.get(Conversation, conversation_id)
-            news = await self._news_for(session, conversation) if conversation else None
+            request = await open_handoff_request(session, conversation_id=conversation_id) if conversation else None
+            news = await self._news_for(session, conversation, request) if conversation and request else None
             await session.commit()
         return None if news is None else self._turn(*news)
 
@@ -118,22 +123,21 @@ class ConversationCore:
                 conversation = await session.get(Conversation, request.conversation_id)
                 if conversation is None or conversation.channel != channel or conversation.address is None:
                     continue
-                if (news := await self._news_for(session, conversation)) is not None:
+                if (news := await self._news_for(session, conversation, request)) is not None:
                     replies, reply = news
                     add_to_outbox(session, conversation_id=conversation.id, channel=channel, address=conversation.address, language=replies.language, text=reply.text)
                     told += 1
             await session.commit()
         return told
 
-    async def _news_for(self, session: AsyncSession, conversation: Conversation) -> tuple[Replies, Reply] | None:
-        """What to tell a waiting young person about their place, if it changed; marked as told."""
-        request = await open_handoff_request(session, conversation_id=conversation.id)
-        if request is None or conversation.handoff_state != "queued":
+    async def _news_for(self, session: AsyncSession, conversation: Conversation, request: HandoffRequest) -> tuple[Replies, Reply] | None:
+        """What to tell a young person waiting with `request` about their place, if it changed; marked as told."""
+        if conversation.handoff_state != "queued":
             return None
         status = await wait_status(session, request=request, hours=self._opening_hours, now=utcnow())
         if status.summary == request.told_wait or not await mark_wait_told(session, request_id=request.id, before=request.told_wait, after=status.summary):
             return None
-        replies = Replies(content=self._content.current(), catalogs=self._catalogs, language=conversation.language or self._default_language)
+        replies = Replies(content=self._content.current(), catalogs=self._catalogs, language=self._language_for(conversation.language, None))
         return replies, replies.wait_status(status)
 
     async def handle(self, incoming: Incoming) -> Turn:
@@ -317,19 +321,22 @@ def _record(session: AsyncSession, conversation: Conversation, incoming: Incomin
     if said or incoming.kind != "button":  # a button a channel pressed by itself (the web chat's first /start) is not theirs
         add_message(session, conversation_id=conversation.id, sender="young_person", kind=incoming.kind, text=said)
     for reply in turn.replies:
-        buttons = [[button.label, button.payload] for button in reply.buttons]
-        add_message(session, conversation_id=conversation.id, sender="bot", kind="text", text=reply.text, buttons=buttons or None, topic=turn.topic)
+        add_message(session, conversation_id=conversation.id, sender="bot", kind="text", text=reply.text, buttons=_button_pairs(reply) or None, topic=turn.topic)
 
 
 def _post(session: AsyncSession, incoming: Incoming, turn: Turn) -> None:
     """Queue the replies in the outbox of the young person's channel (committed with the turn)."""
     assert incoming.address is not None
     for reply in turn.replies:
-        buttons = [[button.label, button.payload] for button in reply.buttons]
         add_to_outbox(
             session, conversation_id=incoming.conversation_id, channel=incoming.channel, address=incoming.address,
-            language=turn.language, text=reply.text, buttons=buttons,
+            language=turn.language, text=reply.text, buttons=_button_pairs(reply),
         )
+
+
+def _button_pairs(reply: Reply) -> list[list[str]]:
+    """A reply's buttons as stored: `[label, payload]` pairs."""
+    return [[button.label, button.payload] for button in reply.buttons]
 
 
 def _command_of(incoming: Incoming) -> Command | None:

@@ -1,6 +1,5 @@
 """Telegram's webhook: updates in, only with the secret header Telegram was given, within size and rate limits."""
 
-import json
 import logging
 from typing import Annotated
 
@@ -52,7 +51,7 @@ async def telegram_webhook(
             background.add_task(tell_to_slow_down, telegram.application.bot, core, secret=settings.secret_key, sender=sender)
         return Response(status_code=status.HTTP_200_OK)
     try:
-        await telegram.accept_webhook(secret_token=secret_token, body=json.dumps(update).encode())
+        await telegram.accept_webhook(secret_token=secret_token, update=update)
     except WebhookRefused as exc:
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN) from exc
     except MalformedUpdate as exc:

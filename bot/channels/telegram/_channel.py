@@ -2,11 +2,11 @@
 
 import asyncio
 import hmac
-import json
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -125,19 +125,16 @@ class TelegramChannel:
             return False
         return hmac.compare_digest(secret_token.encode("utf-8", "surrogateescape"), expected.get_secret_value().encode())
 
-    async def accept_webhook(self, *, secret_token: str | None, body: bytes) -> None:
-        """Handle one webhook update, after checking Telegram's secret header (without it, not even the
-        body is read). Returns once the core has handled it: only then does Telegram hear 200."""
+    async def accept_webhook(self, *, secret_token: str | None, update: dict[str, Any]) -> None:
+        """Handle one webhook update, read by `parse_update`, after checking Telegram's secret header.
+        Returns once the core has handled it: only then does Telegram hear 200."""
         if not self.secret_matches(secret_token):
             raise WebhookRefused("no or wrong webhook secret")
         try:
-            data = json.loads(body)
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-                raise ValueError("no update_id")
-            update = Update.de_json(data, self.application.bot)
+            parsed = Update.de_json(update, self.application.bot)
         except _UNPARSEABLE as exc:
             raise MalformedUpdate(f"not a Telegram update: {type(exc).__name__}") from exc
-        await self.application.process_update(update)
+        await self.application.process_update(parsed)
 
 
 @asynccontextmanager

@@ -16,8 +16,6 @@ from bot.conversation import ConversationCore, Reply, Turn
 
 log = logging.getLogger(__name__)
 
-CRISIS_PAYLOAD = "topic:crisis"
-
 _USER = {"type": "object", "required": ["id", "is_bot", "first_name"], "properties": {
     "id": {"type": "integer"}, "is_bot": {"type": "boolean"}, "first_name": {"type": "string"}, "language_code": {"type": "string"},
 }}
@@ -103,8 +101,8 @@ def sounds_like_crisis(core: ConversationCore, update: dict[str, Any]) -> bool:
     """Whether the crisis safety net hears a crisis in the update (a text, or the crisis button)."""
     message, query = update.get("message"), update.get("callback_query")
     if isinstance(message, dict) and isinstance(message.get("text"), str):
-        return core.sounds_like_crisis(message["text"])
-    return isinstance(query, dict) and query.get("data") == CRISIS_PAYLOAD
+        return core.sounds_like_crisis(text=message["text"])
+    return isinstance(query, dict) and isinstance(query.get("data"), str) and core.sounds_like_crisis(payload=query["data"])
 
 
 async def tell_to_slow_down(bot: Bot, core: ConversationCore, *, secret: SecretStr, sender: Sender) -> None:

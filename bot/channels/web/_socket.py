@@ -10,15 +10,12 @@ from bot.channels.identity import pseudonym
 from bot.channels.rate_limit import WebChatLimits
 from bot.channels.text_clean import clean_locale, clean_text
 from bot.channels.web._protocol import MAX_FRAME_CHARS, ClientFrame, Hello, Pressed, Said, error_frame, transcript_frame, turn_frame
-from bot.conversation import ConversationCore, Incoming, Turn
-from bot.conversation._core import MAX_TEXT_CHARS
+from bot.conversation import MAX_TEXT_CHARS, ConversationCore, Incoming, Turn
 from bot.events import Event, EventBus
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "web"
-CRISIS_PAYLOAD = "topic:crisis"
-"""A tapped crisis button goes through even over the rate limit, like a message the safety net hears as a crisis."""
 
 Frame = Hello | Said | Pressed
 
@@ -123,7 +120,9 @@ class _Chat:
     def _crisis_goes_through(self, frame: Frame | None) -> bool:
         if self.conversation_id is None:
             return False
-        crisis = (isinstance(frame, Said) and self.core.sounds_like_crisis(frame.text)) or (isinstance(frame, Pressed) and frame.payload == CRISIS_PAYLOAD)
+        crisis = (isinstance(frame, Said) and self.core.sounds_like_crisis(text=frame.text)) or (
+            isinstance(frame, Pressed) and self.core.sounds_like_crisis(payload=frame.payload)
+        )
         return crisis and self.limits.allow_crisis(self.conversation_id)
 
     async def _refuse(self, problem: str) -> None:
