@@ -269,6 +269,9 @@ async def test_webhook_bodies_over_the_limit_malformed_or_nested_too_deep_are_re
         message = {"message_id": 1, "date": 1, "chat": {"id": 1, "type": "private"}, "location": {"latitude": latitude, "longitude": longitude}}
         assert await post(json.dumps({"update_id": 1, "message": message}).encode()) == 400, (latitude, longitude)
     assert await post(b"\xff\xfe\x00") == 400
+    button = {"id": "", "chat_instance": "", "from": {"id": 0, "is_bot": False, "first_name": ""}, "data": "",
+              "message": {"message_id": 0, "date": 4, "chat": {"id": [None], "type": "group"}}}
+    assert await post(json.dumps({"update_id": 1, "callback_query": button}).encode()) == 400, "a chat id that is a list (found by schemathesis)"
     assert await post(json.dumps({"update_id": 7}).encode()) == 200
     refused = [(await webhook.post("/telegram/webhook", content=b"x" * 10**6)).status_code for _ in range(3)]
     assert refused == [403, 403, 429], "without the secret: refused unread, then throttled per address"

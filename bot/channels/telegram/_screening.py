@@ -42,6 +42,8 @@ def parse_update(body: bytes) -> dict[str, Any]:
         raise MalformedUpdate(f"not JSON: {type(exc).__name__}") from exc
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
         raise MalformedUpdate("no update_id")
+    if not all(_is_id(identifier) for identifier in _ids_in(update)):
+        raise MalformedUpdate("a chat or user id that is not an integer")
     for key in ("message", "edited_message"):
         message = update.get(key)
         if isinstance(message, dict):
@@ -56,6 +58,24 @@ def parse_update(body: bytes) -> dict[str, Any]:
         if isinstance(user, dict) and isinstance(user.get("language_code"), str):
             user["language_code"] = clean_locale(user["language_code"])
     return update
+
+
+def _ids_in(update: dict[str, Any]) -> list[object]:
+    """The chat and user ids the line acts on: replies go to the chat id, the pseudonym is made of the user id."""
+    ids: list[object] = []
+    for key in ("message", "edited_message", "callback_query"):
+        part = update.get(key)
+        if not isinstance(part, dict):
+            continue
+        message = part.get("message") if key == "callback_query" else part
+        for holder in (part.get("from"), message.get("chat") if isinstance(message, dict) else None):
+            if isinstance(holder, dict) and "id" in holder:
+                ids.append(holder["id"])
+    return ids
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _on_earth(location: object) -> bool:
