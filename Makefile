@@ -43,12 +43,12 @@ $(RASA_VENV)/.installed: nlu/requirements-rasa.txt nlu/constraints-rasa.txt
 train: setup ## train the NLU model if content changed
 	$(APP) train
 
-bench: setup ## measure, and record in docs/benchmarks.md
-	$(VENV)/bin/python -m bench.nlu_accuracy
+bench: setup ## measure, and record in docs/benchmarks.md (BENCH_ARGS=--quick, BENCH_ARGS="--only e2e parts", …)
+	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 
 screenshots: setup ## re-take the README's screenshots (docs/img) with the browser tests
 	scripts/ensure-chromium
-	SCREENSHOT_DIR=docs/img $(VENV)/bin/pytest -q tests/test_web_chat_browser.py tests/test_handoff_browser.py
+	SCREENSHOT_DIR=docs/img $(VENV)/bin/pytest -q tests/test_web_chat_browser.py tests/test_handoff_browser.py tests/test_stats_browser.py
 
 catalogs: $(VENV)/.installed ## extract interface strings and update every catalog
 	scripts/extract-messages

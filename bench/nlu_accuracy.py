@@ -7,18 +7,19 @@ understanding path, times `/model/parse`, and records it all in docs/benchmarks.
 
 import argparse
 import asyncio
-import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench._record import record
+from bench._stats import percentile
+from bench.parts import measure_parse
 from bot.cli._nlu import HELD_OUT_DIR
 from bot.content import load_content
 from bot.core.config import get_settings
 from bot.evaluation import LanguageScores, evaluate, read_held_out, render_confusions, render_table
 from bot.runtime import conversation_core, without_storage
-from nlu import PIPELINE_CONFIG, RasaClient, RasaServer, train
+from nlu import PIPELINE_CONFIG, RasaServer, train
 
 _ALTERNATIVES = Path(__file__).parent / "pipelines"
 PIPELINES = {
@@ -37,21 +38,6 @@ class PipelineResult:
     parse_ms: list[float]
 
 
-async def _parse_latencies(url: str, messages: list[str]) -> list[float]:
-    client = RasaClient(url, timeout_seconds=30)
-    try:
-        for message in messages[:50]:  # warm-up
-            await client.parse(message)
-        latencies = []
-        for message in messages:
-            start = time.perf_counter()
-            await client.parse(message)
-            latencies.append((time.perf_counter() - start) * 1000)
-        return latencies
-    finally:
-        await client.aclose()
-
-
 async def _measure(name: str, pipeline: Path) -> PipelineResult:
     settings = get_settings()
     content = load_content(settings.content_dir)
@@ -67,13 +53,9 @@ async def _measure(name: str, pipeline: Path) -> PipelineResult:
         async with conversation_core(without_storage(settings).model_copy(update={"rasa_url": url})) as core:
             scores = await evaluate(held_out, core.understand)
         messages = [message for data in held_out for message in data.all_messages()]
-        return PipelineResult(name, training_seconds, scores, await _parse_latencies(url, messages))
+        return PipelineResult(name, training_seconds, scores, await measure_parse(url, messages))
     finally:
         server.stop()
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[round(fraction * 100) - 1]
 
 
 def _body(results: list[PipelineResult]) -> str:
@@ -82,7 +64,7 @@ def _body(results: list[PipelineResult]) -> str:
         training = f"{result.training_seconds:.0f} s (Rasa reuses its cached components where their settings did not change)" if result.training_seconds is not None else "model already trained"
         parts.append(
             f"#### {result.name}\n\nTraining: {training}. Rasa `/model/parse`, {len(result.parse_ms)} sequential requests: "
-            f"p50 {_percentile(result.parse_ms, 0.5):.1f} ms, p99 {_percentile(result.parse_ms, 0.99):.1f} ms.\n\n"
+            f"p50 {percentile(result.parse_ms, 0.5):.1f} ms, p99 {percentile(result.parse_ms, 0.99):.1f} ms.\n\n"
             f"{render_table(result.scores)}\n\nMost confused (expected → predicted):\n\n{render_confusions(result.scores)}"
         )
     return "\n\n".join(parts)

@@ -50,7 +50,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from bot.core.config import Settings
-from bot.storage import Database, Message
+from bot.storage import Database, message_text
 
 log = logging.getLogger(__name__)
 
@@ -235,13 +235,13 @@ class PostgresEventBus(EventBus):
         """`event` with its message's text read from the database, or None if it cannot be read."""
         try:
             async with self._database.session() as session:
-                message = await session.get(Message, event.message_id)
+                text = await message_text(session, conversation_id=event.conversation_id, message_id=event.message_id)
         except Exception as exc:
             log.warning("event bus: could not read an event's message (%s); not delivered", type(exc).__name__)
             return None
-        if message is None or message.conversation_id != event.conversation_id or message.text is None:
-            return None  # erased since (`/forget`), or not the message the event names
-        return Event(event.kind, event.conversation_id, sender=event.sender, text=message.text, message_id=event.message_id)
+        if text is None:
+            return None  # erased since (`/forget`), or not a message of the conversation the event names
+        return Event(event.kind, event.conversation_id, sender=event.sender, text=text, message_id=event.message_id)
 
     async def _send(self) -> None:
         """NOTIFY each queued event, in order, on one connection (re-opened once if it broke)."""

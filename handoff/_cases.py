@@ -6,7 +6,8 @@ caller (so an event about it is published only after the commit)."""
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import (
-    Conversation, Counsellor, HandoffRequest, add_audit, add_message, add_to_outbox, assigned_count, claim_request, move_request, next_claimable_id, utcnow,
+    Conversation, Counsellor, HandoffRequest, Tally, add_audit, add_message, add_to_outbox, assigned_count, claim_request, count_weekly, move_request,
+    next_claimable_id, utcnow,
 )
 from bot.storage import Message  # say_to_young_person's result (scale-out: the event names it)
 from handoff._errors import AlreadyClaimed, AtCapacity, InvalidTransition, NotYours
@@ -19,17 +20,24 @@ SUPERVISING_ROLES = frozenset({"supervisor", "admin"})
 
 async def claim(session: AsyncSession, *, request_id: int, counsellor: Counsellor) -> HandoffRequest:
     """Take a waiting conversation. Exactly one of many simultaneous claimers wins; the others get
-    AlreadyClaimed, and a counsellor at their limit gets AtCapacity."""
+    AlreadyClaimed, and a counsellor at their limit gets AtCapacity. Taking a request from the queue
+    (not a transfer) is counted, with its wait, in the anonymous weekly statistics."""
     seen = await session.get(HandoffRequest, request_id)
     if seen is None or seen.state not in ("queued", "transferred"):  # most losers stop here, without taking a write lock
         raise AlreadyClaimed(f"request {request_id} is no longer waiting")
+    from_queue = seen.state == "queued"
     if not await claim_request(session, request_id=request_id, counsellor=counsellor):
         if await assigned_count(session, counsellor_id=counsellor.id) >= counsellor.max_concurrent:
             raise AtCapacity(f"{counsellor.username} already has {counsellor.max_concurrent} conversations")
         raise AlreadyClaimed(f"request {request_id} is no longer waiting")
     request = await session.get(HandoffRequest, request_id, populate_existing=True)
-    assert request is not None
+    assert request is not None and request.assigned_at is not None
     await _settle(session, request, counsellor=counsellor, action="claim")
+    if from_queue:
+        conversation = await session.get(Conversation, request.conversation_id)
+        assert conversation is not None
+        served = Tally("handoff_served", channel=conversation.channel, language=conversation.language, waited=request.assigned_at - request.created_at)
+        await count_weekly(session, served)
     return request
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage import HandoffRequest, online_counsellors, recent_waits, waiting_requests
+from bot.storage import HandoffRequest, online_counsellors, queue_position, recent_waits
 from handoff._hours import OpeningHours
 
 ONLINE_WINDOW = timedelta(minutes=2)
@@ -35,10 +35,9 @@ class WaitStatus:
         return f"{self.position}/{self.estimate_minutes}/{int(self.open_now)}/{int(self.counsellors_online > 0)}"
 
 
-async def wait_status(session: AsyncSession, *, request: HandoffRequest, hours: OpeningHours, now: datetime) -> WaitStatus:
-    """The request's place in the queue and what to expect."""
-    queue = [waiting.id for waiting in await waiting_requests(session)]
-    position = queue.index(request.id) + 1 if request.id in queue else 1
+async def wait_status(session: AsyncSession, *, request: HandoffRequest, hours: OpeningHours, now: datetime, position: int | None = None) -> WaitStatus:
+    """The request's place in the queue (`position` when the caller walks the queue in order) and what to expect."""
+    position = position or await queue_position(session, request=request)
     online = len(await online_counsellors(session, seen_since=now - ONLINE_WINDOW))
     waits = await recent_waits(session, limit=RECENT_WAITS)
     estimate = None

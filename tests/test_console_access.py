@@ -1,6 +1,8 @@
 """Every console route refuses a request without a login, a form without its CSRF token, and a
 counsellor reaching another counsellor's conversation. Logins are rate limited."""
 
+import asyncio
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -8,6 +10,9 @@ import pytest
 from fastapi.routing import APIRoute, APIWebSocketRoute
 from fastapi.testclient import TestClient
 
+from bot.storage import Database, get_or_create_conversation
+from handoff import request_handoff
+from tests.conftest import test_settings
 from tests.support.console import app_client, csrf_of, log_in, make_account
 
 PUBLIC = {
@@ -104,3 +109,24 @@ def test_the_session_cookie_is_httponly_strict_and_secure(app_and_url: tuple[Tes
     response = client.post("/console/login", data={"username": username, "password": password, "csrf_token": token}, follow_redirects=False)
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "secure" in cookie
+
+
+async def queue_young_people(database_url: str, count: int) -> None:
+    database = Database(database_url, keys=test_settings().data_keys_list())
+    try:
+        async with database.session() as session:
+            for _ in range(count):
+                conversation = await get_or_create_conversation(session, conversation_id=secrets.token_hex(16), channel="web")
+                await request_handoff(session, conversation=conversation, priority="normal", reason=None)
+            await session.commit()
+    finally:
+        await database.close()
+
+
+def test_the_queue_page_lists_the_first_fifty_and_counts_them_all(app_and_url: tuple[TestClient, str]) -> None:
+    client, database_url = app_and_url
+    asyncio.run(queue_young_people(database_url, 52))
+    log_in(client, *make_account(database_url))
+    page = client.get("/console/queue").text
+    assert "Väntar (52)" in page and page.count("/claim\"") == 50
+    assert "De första 50 av 52, i den ordning de ska tas." in page

@@ -16,6 +16,9 @@ from bot.storage import (
     Database,
     HandoffRequest,
     get_or_create_conversation,
+    queue_position,
+    waiting_count,
+    waiting_requests,
 )
 from handoff import (
     AlreadyClaimed,
@@ -171,6 +174,16 @@ async def test_the_queue_goes_by_priority_then_waiting_time(empty_database: Data
     assert taken == [urgent, high, normal_old, normal_new]
     async with empty_database.session() as session:
         assert await claim_next(session, counsellor=counsellor) is None
+
+
+async def test_each_place_in_the_queue_is_counted_in_the_queues_own_order(empty_database: Database) -> None:
+    for priority in ("normal", "high", "normal", "urgent", "high", "normal", "urgent"):
+        await make_request(empty_database, priority=priority)
+    async with empty_database.session() as session:
+        queue = await waiting_requests(session)
+        assert [await queue_position(session, request=request) for request in queue] == list(range(1, len(queue) + 1))
+        assert await waiting_count(session) == len(queue) == 7
+        assert [request.id for request in await waiting_requests(session, limit=3)] == [request.id for request in queue[:3]]
 
 
 async def test_routing_prefers_a_language_the_counsellor_speaks(empty_database: Database) -> None:

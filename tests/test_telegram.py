@@ -14,6 +14,7 @@ from bot.channels.identity import pseudonym
 from bot.content import load_content
 from bot.core.config import Settings
 from bot.i18n import LANGUAGES, Catalogs
+from bot.storage import Database, add_to_outbox, outbox_backlog
 from tests.conftest import CONTENT_DIR, free_port, test_settings
 from tests.support.bot_api import ApiCall, BotApiStandIn, TOKEN, button_update, message_update
 from tests.support.console import create_account, csrf_of
@@ -119,6 +120,29 @@ async def test_a_reply_telegram_keeps_refusing_waits_in_the_outbox_and_arrives_l
             await asyncio.sleep(0.1)
         else:
             raise AssertionError("the delivered reply stayed in the outbox")
+
+
+async def test_a_queued_message_without_a_telegram_chat_leaves_the_outbox_and_blocks_nothing(polling_bot: Settings, bot_api: BotApiStandIn) -> None:
+    user = 5550013
+    await exchange(bot_api, message_update(user, language_code="sv", text="/start"))
+    database = Database(polling_bot.database_url, keys=polling_bot.data_keys_list())
+    try:
+        async with database.session() as session:  # e.g. an address that could not be decrypted: first in this young person's line
+            conversation_id = pseudonym(secret=polling_bot.secret_key, channel="telegram", user_id=user)
+            add_to_outbox(session, conversation_id=conversation_id, channel="telegram", address="not-a-chat", language="sv", text="lost")
+            await session.commit()
+        [reply] = await exchange(bot_api, message_update(user, language_code="sv", text="/help"))
+        assert reply.params["chat_id"] == str(user) and reply.params["text"].startswith(CATALOGS.text("sv", "help.text").split("\n")[0])
+        for _ in range(50):  # the reply's row goes once Telegram's answer to the send is back
+            async with database.session() as session:
+                if await outbox_backlog(session) == 0:
+                    break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the outbox kept a message")
+    finally:
+        await database.close()
+    assert not any(call.params.get("text") == "lost" for call in bot_api.called("sendMessage"))
 
 
 async def test_forget_also_clears_the_chat_as_far_as_telegram_allows(polling_bot: Settings, bot_api: BotApiStandIn) -> None:

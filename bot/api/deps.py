@@ -70,6 +70,16 @@ PageLoginDep = Annotated[Login, Depends(_page_login)]
 ActionLoginDep = Annotated[Login, Depends(_action_login)]
 
 
+async def _supervisor_login(login: PageLoginDep) -> Login:
+    """The signed-in supervisor or administrator of a page request; 403 for a counsellor."""
+    if not login.supervising:
+        raise HTTPException(status_code=403, detail="for supervisors")
+    return login
+
+
+SupervisorLoginDep = Annotated[Login, Depends(_supervisor_login)]
+
+
 ThrottleDep = Annotated[LoginThrottle, Depends(_app_state("login_throttle"))]
 
 

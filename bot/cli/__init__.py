@@ -3,13 +3,15 @@
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
-from bot.cli._content import content_check, content_stats
+from bot.cli._content import content_check, content_preview, content_report, content_stats
 from bot.cli._counsellors import counsellor_add, counsellor_disable, counsellor_reset_password
 from bot.console import ROLES
 from bot.cli._nlu import HELD_OUT_DIR, nlu_eval
 from bot.cli._serve import run_command, train_command
+from bot.cli._stats import stats
 from bot.cli._talk import ask, chat, classify
 from bot.cli._upkeep import keys_new, keys_rotate, purge
 from bot.core.errors import ContentError, SupportLineError
@@ -52,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("username")
         sub.set_defaults(run=run)
 
+    statistics = commands.add_parser("stats", help="anonymous weekly statistics, counts under 5 shown as <5")
+    statistics.add_argument("--since", type=date.fromisoformat, required=True, metavar="YYYY-MM-DD", help="from the ISO week holding this day")
+    statistics.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="to the ISO week holding this day (default: today)")
+    statistics.add_argument("--format", choices=("table", "csv"), default="table", help="text tables, or CSV with a fixed header")
+    statistics.set_defaults(run=stats)
     commands.add_parser("purge", help="delete now what is past the retention period").set_defaults(run=purge)
     keys = commands.add_parser("keys", help="the data keys that encrypt texts at rest")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True)
@@ -62,6 +69,17 @@ def _parser() -> argparse.ArgumentParser:
     content_commands = content.add_subparsers(dest="content_command", required=True)
     content_commands.add_parser("check", help="report every problem as file:line: message").set_defaults(run=content_check)
     content_commands.add_parser("stats", help="topics x languages, with draft/reviewed counts").set_defaults(run=content_stats)
+    report = content_commands.add_parser(
+        "report", help="translations, old reviewed dates, few examples, examples the model gets wrong",
+        epilog="Exit 0: the whole report; 3: printed, but the model section could not run (Rasa not reachable at RASA_URL, or broken content).",
+    )
+    report.add_argument("--today", type=date.fromisoformat, help="the date to count 12 months back from (YYYY-MM-DD; default: today)")
+    report.set_defaults(run=content_report)
+    preview = content_commands.add_parser("preview", help="a topic's answer as a young person sees it")
+    preview.add_argument("topic")
+    preview.add_argument("--lang", choices=LANGUAGES, help="the language (default: DEFAULT_LANGUAGE)")
+    preview.add_argument("--html", type=Path, metavar="FILE", help="also write a standalone page as the web chat shows it")
+    preview.set_defaults(run=content_preview)
     return parser
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import Counsellor, add_console_session, console_session, end_console_sessions, utcnow
+from handoff import SUPERVISING_ROLES
 
 SESSION_COOKIE = "console_session"
 SESSION_LIFETIME = timedelta(hours=12)
@@ -23,6 +24,11 @@ class Login:
 
     counsellor: Counsellor
     csrf_token: str
+
+    @property
+    def supervising(self) -> bool:
+        """Whether they see everyone's work: every active conversation, the load, the statistics."""
+        return self.counsellor.role in SUPERVISING_ROLES
 
 
 def _hash(token: str) -> str:

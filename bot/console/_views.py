@@ -6,12 +6,14 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage import (
-    CaseNote, Conversation, Counsellor, HandoffRequest, Message, active_counsellors, assigned_count, case_notes, latest_messages,
-    online_counsellors, open_requests, topic_trail, utcnow, waiting_requests,
+    CaseNote, Counsellor, HandoffRequest, Message, active_counsellors, assigned_count, case_notes, conversations_by_id, latest_messages,
+    online_counsellors, open_requests, topic_trails, utcnow, waiting_requests,
 )
 from handoff import SUPERVISING_ROLES
 
 TRANSCRIPT_LENGTH = 500
+QUEUE_SHOWN = 50
+"""Waiting requests listed in the console's queue; the heading counts them all."""
 
 
 @dataclass(frozen=True)
@@ -35,26 +37,32 @@ class Load:
     online: bool
 
 
-async def _row(session: AsyncSession, request: HandoffRequest, now: datetime, names: dict[int, str]) -> CaseRow:
-    conversation = await session.get(Conversation, request.conversation_id)
-    assert conversation is not None
-    return CaseRow(
-        request, conversation.language, conversation.channel, int((now - request.created_at).total_seconds() // 60),
-        await topic_trail(session, conversation_id=conversation.id), names.get(request.counsellor_id or 0),
-    )
-
-
-async def queue_rows(session: AsyncSession) -> list[CaseRow]:
-    """Every waiting request, in the order they should be taken."""
+async def _rows(session: AsyncSession, requests: list[HandoffRequest]) -> list[CaseRow]:
+    """The requests as rows: their conversations and topic trails read in a few queries, not two per row
+    (with 10,000 waiting, one query per row took 18 s: bench/parts.py, docs/benchmarks.md)."""
     now, names = utcnow(), await _names(session)
-    return [await _row(session, request, now, names) for request in await waiting_requests(session)]
+    ids = [request.conversation_id for request in requests]
+    conversations = await conversations_by_id(session, conversation_ids=ids)
+    trails = await topic_trails(session, conversation_ids=ids)
+    return [
+        CaseRow(
+            request, conversations[request.conversation_id].language, conversations[request.conversation_id].channel,
+            int((now - request.created_at).total_seconds() // 60), trails.get(request.conversation_id, []), names.get(request.counsellor_id or 0),
+        )
+        for request in requests
+    ]
+
+
+async def queue_rows(session: AsyncSession, *, limit: int = QUEUE_SHOWN) -> list[CaseRow]:
+    """The first `limit` waiting requests, in the order they should be taken: a counsellor takes from
+    the top, and a page of thousands of rows would take seconds to build and be of no use."""
+    return await _rows(session, await waiting_requests(session, limit=limit))
 
 
 async def case_rows(session: AsyncSession, *, counsellor: Counsellor) -> list[CaseRow]:
     """The counsellor's own conversations; a supervisor's list holds every active one."""
-    now, names = utcnow(), await _names(session)
     holder = None if counsellor.role in SUPERVISING_ROLES else counsellor.id
-    return [await _row(session, request, now, names) for request in await open_requests(session, counsellor_id=holder)]
+    return await _rows(session, await open_requests(session, counsellor_id=holder))
 
 
 async def loads(session: AsyncSession, *, online_since: datetime) -> list[Load]:

@@ -73,4 +73,6 @@ def read_document(file: Path) -> Document | Problem:
         return Problem(file, line, f"invalid YAML: {exc.problem or exc.context}")
     except yaml.YAMLError as exc:
         return Problem(file, 1, f"invalid YAML: {exc}")
+    except ValueError as exc:  # a value YAML recognises but cannot build, such as the date 2026-13-01
+        return Problem(file, 1, f"invalid value: {exc} (dates are YYYY-MM-DD and must exist)")
     return Document(file, data, root)

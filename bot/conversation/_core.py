@@ -16,7 +16,8 @@ from bot.conversation._types import Button, Incoming, Reply, Transcript, Transcr
 from bot.conversation._understanding import CRISIS_TOPIC, EXPLOITATION_TOPIC, Understander, Understanding
 from bot.i18n import LANGUAGES, Catalogs, negotiate_language, text_direction
 from bot.storage import (
-    Conversation, Database, HandoffRequest, add_message, add_to_outbox, erase_conversation, get_or_create_conversation, latest_messages, mark_handled, mark_wait_told, open_handoff_request, utcnow, waiting_requests,
+    Conversation, Database, HandoffRequest, Tally, add_message, add_to_outbox, count_weekly, erase_conversation, get_or_create_conversation, latest_messages, mark_handled,
+    mark_wait_told, open_handoff_request, utcnow, waiting_requests,
 )
 from handoff import OpeningHours, Priority, request_handoff, wait_status
 from nlu import LanguageGuess
@@ -119,22 +120,24 @@ class ConversationCore:
         per change); returns how many were told."""
         told = 0
         async with self._database.session() as session:
-            for request in await waiting_requests(session):
+            for position, request in enumerate(await waiting_requests(session), start=1):
                 conversation = await session.get(Conversation, request.conversation_id)
                 if conversation is None or conversation.channel != channel or conversation.address is None:
                     continue
-                if (news := await self._news_for(session, conversation, request)) is not None:
+                if (news := await self._news_for(session, conversation, request, position=position)) is not None:
                     replies, reply = news
                     add_to_outbox(session, conversation_id=conversation.id, channel=channel, address=conversation.address, language=replies.language, text=reply.text)
                     told += 1
             await session.commit()
         return told
 
-    async def _news_for(self, session: AsyncSession, conversation: Conversation, request: HandoffRequest) -> tuple[Replies, Reply] | None:
+    async def _news_for(
+        self, session: AsyncSession, conversation: Conversation, request: HandoffRequest, *, position: int | None = None,
+    ) -> tuple[Replies, Reply] | None:
         """What to tell a young person waiting with `request` about their place, if it changed; marked as told."""
         if conversation.handoff_state != "queued":
             return None
-        status = await wait_status(session, request=request, hours=self._opening_hours, now=utcnow())
+        status = await wait_status(session, request=request, hours=self._opening_hours, now=utcnow(), position=position)
         if status.summary == request.told_wait or not await mark_wait_told(session, request_id=request.id, before=request.told_wait, after=status.summary):
             return None
         replies = Replies(content=self._content.current(), catalogs=self._catalogs, language=self._language_for(conversation.language, None))
@@ -171,6 +174,7 @@ class ConversationCore:
                 conversation.address = incoming.address or conversation.address
             if incoming.address is not None:
                 _post(session, incoming, turn)
+            await count_weekly(session, *_tallies(incoming, turn))
             await session.commit()
         if turn.handoff is not None:
             self._events.publish(Event("queue"))
@@ -210,7 +214,7 @@ class ConversationCore:
             conversation.awaiting = None
             city = replies.content.city_named(text)
             if city is not None and not understanding.crisis:
-                return self._turn(replies, replies.places_in_city(city), topic=SAFE_PLACES_TOPIC)
+                return self._turn(replies, replies.places_in_city(city), topic=SAFE_PLACES_TOPIC, city=city)
         return await self._answer_free_text(session, conversation, replies, understanding)
 
     async def _answer_free_text(self, session: AsyncSession, conversation: Conversation, replies: Replies, understanding: Understanding) -> Turn:
@@ -227,7 +231,7 @@ class ConversationCore:
             return self._turn(replies, replies.answer(EXPLOITATION_TOPIC), topic=EXPLOITATION_TOPIC, confidence=confidence, handoff=raised, nlu_available=available)
         if not available:
             if understanding.city is not None:
-                return self._turn(replies, replies.places_in_city(understanding.city), topic=SAFE_PLACES_TOPIC, nlu_available=False)
+                return self._turn(replies, replies.places_in_city(understanding.city), topic=SAFE_PLACES_TOPIC, city=understanding.city, nlu_available=False)
             return self._turn(replies, replies.with_menu("nlu.unavailable"), nlu_available=False)
         if understanding.out_of_scope:
             return self._turn(replies, replies.with_menu("nlu.out_of_scope"), confidence=confidence)
@@ -267,7 +271,7 @@ class ConversationCore:
                 return self._answer_topic(conversation, replies, command.argument)
             case "city" if command.argument in content.cities:
                 conversation.awaiting = None
-                return self._turn(replies, replies.places_in_city(command.argument), topic=SAFE_PLACES_TOPIC)
+                return self._turn(replies, replies.places_in_city(command.argument), topic=SAFE_PLACES_TOPIC, city=command.argument)
         return self._turn(replies, replies.with_menu("command.unknown"))
 
     def _answer_topic(self, conversation: Conversation, replies: Replies, topic_id: str, *, confidence: float | None = None) -> Turn:
@@ -277,7 +281,7 @@ class ConversationCore:
     def _safe_places(self, conversation: Conversation, replies: Replies, city: str | None, *, confidence: float | None = None) -> Turn:
         conversation.last_topic = SAFE_PLACES_TOPIC
         if city is not None:
-            return self._turn(replies, replies.places_in_city(city), topic=SAFE_PLACES_TOPIC, confidence=confidence)
+            return self._turn(replies, replies.places_in_city(city), topic=SAFE_PLACES_TOPIC, city=city, confidence=confidence)
         conversation.awaiting = "city"
         intro = replies.content.topics[SAFE_PLACES_TOPIC].translations[replies.language].answer
         return self._turn(replies, Reply(intro), replies.ask_city(), topic=SAFE_PLACES_TOPIC, confidence=confidence)
@@ -317,11 +321,33 @@ def _follow_written_language(conversation: Conversation, guess: LanguageGuess | 
 
 def _record(session: AsyncSession, conversation: Conversation, incoming: Incoming, turn: Turn) -> None:
     """Add the message and the replies to the transcript; a location or an attachment only as its kind."""
-    said = incoming.text if incoming.kind in ("text", "button") else None
-    if said or incoming.kind != "button":  # a button a channel pressed by itself (the web chat's first /start) is not theirs
-        add_message(session, conversation_id=conversation.id, sender="young_person", kind=incoming.kind, text=said)
+    if _from_young_person(incoming):
+        add_message(session, conversation_id=conversation.id, sender="young_person", kind=incoming.kind, text=_said(incoming))
     for reply in turn.replies:
         add_message(session, conversation_id=conversation.id, sender="bot", kind="text", text=reply.text, buttons=_button_pairs(reply) or None, topic=turn.topic)
+
+
+def _said(incoming: Incoming) -> str | None:
+    """What the young person wrote or tapped, as the transcript keeps it."""
+    return incoming.text if incoming.kind in ("text", "button") else None
+
+
+def _from_young_person(incoming: Incoming) -> bool:
+    """Whether the young person sent this: a button a channel pressed by itself (the web chat's first /start) is not theirs."""
+    return bool(_said(incoming)) or incoming.kind != "button"
+
+
+def _tallies(incoming: Incoming, turn: Turn) -> list[Tally]:
+    """What a turn adds to the anonymous weekly statistics: counts by channel and language, never by conversation."""
+    seen = {"channel": incoming.channel, "language": turn.language}
+    tallies = [Tally("message", **seen)] if _from_young_person(incoming) else []
+    if turn.topic is not None:
+        tallies.append(Tally("topic", topic=turn.topic, **seen))
+    if turn.crisis:
+        tallies.append(Tally("crisis", **seen))
+    if turn.city is not None:
+        tallies.append(Tally("region", region=turn.city, **seen))
+    return tallies
 
 
 def _post(session: AsyncSession, incoming: Incoming, turn: Turn) -> None:

@@ -72,6 +72,8 @@ class Turn:
     confidence: float | None = None
     crisis: bool = False
     handoff: Priority | None = None
+    city: str | None = None
+    """The city (`content/cities.yml` id) whose safe places were given, when the young person named one."""
     nlu_available: bool = True
     erased: bool = False
     """The conversation was just erased (/forget): a channel clears what it can of the chat too."""

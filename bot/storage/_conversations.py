@@ -1,8 +1,9 @@
 """Conversation state: read, create and erase, by pseudonymous key."""
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage._messages import IN_CHUNK
 from bot.storage._models import Conversation, OutboxMessage
 
 
@@ -14,6 +15,15 @@ async def get_or_create_conversation(session: AsyncSession, *, conversation_id: 
         session.add(conversation)
         await session.flush()
     return conversation
+
+
+async def conversations_by_id(session: AsyncSession, *, conversation_ids: list[str]) -> dict[str, Conversation]:
+    """Many conversations by key, in a few queries (the console's queue lists thousands)."""
+    found: dict[str, Conversation] = {}
+    for start in range(0, len(conversation_ids), IN_CHUNK):
+        rows = await session.scalars(select(Conversation).where(Conversation.id.in_(conversation_ids[start:start + IN_CHUNK])))
+        found.update((conversation.id, conversation) for conversation in rows)
+    return found
 
 
 async def erase_conversation(session: AsyncSession, *, conversation_id: str) -> None:

@@ -9,7 +9,9 @@ from bot.storage._models import CaseNote, Conversation, Counsellor, HandoffReque
 
 OPEN_STATES = ("queued", "assigned", "transferred")
 WAITING_STATES = ("queued", "transferred")
-PRIORITY_RANK = case({"urgent": 0, "high": 1}, value=HandoffRequest.priority, else_=2)
+_RANKS = {"urgent": 0, "high": 1}
+_LAST_RANK = 2
+PRIORITY_RANK = case(_RANKS, value=HandoffRequest.priority, else_=_LAST_RANK)
 """Urgent before high before normal; within a priority, the longest waiting first."""
 
 
@@ -29,12 +31,37 @@ async def add_handoff_request(session: AsyncSession, *, conversation: Conversati
     return request
 
 
-async def waiting_requests(session: AsyncSession) -> list[HandoffRequest]:
-    """The queue: every waiting request, in the order counsellors should take them."""
+async def waiting_requests(session: AsyncSession, *, limit: int | None = None) -> list[HandoffRequest]:
+    """The queue: every waiting request (or the first `limit`), in the order counsellors should take them."""
     rows = await session.scalars(
-        select(HandoffRequest).where(HandoffRequest.state.in_(WAITING_STATES)).order_by(PRIORITY_RANK, HandoffRequest.created_at, HandoffRequest.id)
+        select(HandoffRequest).where(HandoffRequest.state.in_(WAITING_STATES))
+        .order_by(PRIORITY_RANK, HandoffRequest.created_at, HandoffRequest.id).limit(limit)
     )
     return list(rows)
+
+
+async def queue_position(session: AsyncSession, *, request: HandoffRequest) -> int:
+    """The waiting request's place in the queue (1 = next), counted by the database: listing a queue
+    thousands long for each young person's place would cost seconds."""
+    rank = _RANKS.get(request.priority, _LAST_RANK)
+    earlier = or_(HandoffRequest.created_at < request.created_at, and_(HandoffRequest.created_at == request.created_at, HandoffRequest.id < request.id))
+    ahead = select(func.count()).select_from(HandoffRequest).where(
+        HandoffRequest.state.in_(WAITING_STATES), or_(PRIORITY_RANK < rank, and_(PRIORITY_RANK == rank, earlier)),
+    )
+    return int(await session.scalar(ahead) or 0) + 1
+
+
+async def waiting_count(session: AsyncSession) -> int:
+    """How many requests wait."""
+    count, _ = await waiting_summary(session)
+    return count
+
+
+async def waiting_summary(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many requests wait, and since when the longest-waiting one has (None: nobody waits)."""
+    waiting = select(func.count(), func.min(HandoffRequest.created_at)).where(HandoffRequest.state.in_(WAITING_STATES))
+    count, oldest = (await session.execute(waiting)).one()
+    return int(count or 0), oldest
 
 
 async def claim_request(session: AsyncSession, *, request_id: int, counsellor: Counsellor) -> bool:

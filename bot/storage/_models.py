@@ -191,3 +191,23 @@ class ConsoleSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WeeklyCount(Base):
+    """One anonymous counter: how often `metric` happened in an ISO week, for one combination of a few
+    dimensions (an empty string where a dimension does not apply). Nothing here names a conversation or
+    a person, so these rows outlive the transcripts they were counted from."""
+
+    __tablename__ = "weekly_counts"
+
+    iso_week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    """`2026-W48`: weeks run Monday to Sunday, Swedish time."""
+    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(64), primary_key=True)
+    region: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """A city of the content (`content/cities.yml`), from a question about safe places that named it."""
+    wait: Mapped[str] = mapped_column(String(8), primary_key=True)
+    """How long a young person waited for a counsellor, only as a bucket (`WAIT_BUCKETS`)."""
+    count: Mapped[int] = mapped_column(default=0)

@@ -3,26 +3,31 @@
 import asyncio
 import secrets
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Header, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
-from bot.api.deps import ActionLoginDep, CoreDep, DatabaseDep, EventsDep, PageLoginDep, SessionDep, SettingsDep, ThrottleDep
+from bot.api.deps import ActionLoginDep, CoreDep, DatabaseDep, EventsDep, PageLoginDep, SessionDep, SettingsDep, SupervisorLoginDep, ThrottleDep
 from bot.console import (
     SECURITY_HEADERS, SESSION_COOKIE, Login, authenticate, console_language, current_login, end_session, render, start_session,
 )
 from bot.console._cases import OUTCOMES, canned_replies, case_for, colleagues_for
+from bot.console._charts import bar_chart
 from bot.console._views import case_rows, loads, notes, queue_rows, transcript
 from bot.content import load_risk_checklist
 from bot.events import Event
-from bot.storage import Conversation, add_audit, counsellor_by_username, topic_trail, utcnow
-from handoff import SUPERVISING_ROLES, HandoffError, add_note, claim, claim_next, close, return_to_bot, say_to_young_person, transfer
+from bot.stats import PeriodError, shown, statistics
+from bot.storage import Conversation, add_audit, counsellor_by_username, topic_trail, utcnow, waiting_count
+from handoff import HandoffError, add_note, claim, claim_next, close, return_to_bot, say_to_young_person, transfer
 from handoff._waiting import ONLINE_WINDOW
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 LOGIN_CSRF_COOKIE = "console_login_csrf"
 HEARTBEAT_SECONDS = 15
+STATS_PERIOD = timedelta(weeks=12)
+"""The dashboard's period until another is chosen."""
 
 AcceptLanguage = Annotated[str | None, Header()]
 
@@ -224,10 +229,23 @@ async def note(request_id: int, text: Annotated[str, Form(max_length=2000)], log
     return _back(f"/console/cases/{request_id}", "note_flagged" if added.flagged else None)
 
 
+@router.get("/stats")
+async def stats_page(login: SupervisorLoginDep, session: SessionDep, since: date | None = None, until: date | None = None) -> HTMLResponse:
+    """The supervisors' dashboard: the anonymous weekly statistics, small counts suppressed, as SVG charts and tables."""
+    until = until or date.today()
+    since = since or until - STATS_PERIOD
+    try:
+        tables = await statistics(session, since=since, until=until)
+    except PeriodError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    charted = [(table, bar_chart(table.chart())) for table in tables]
+    return _page(render("stats.html", language=_language(login), login=login, since=since, until=until, tables=charted, shown=shown))
+
+
 async def _queue_values(login: Login, session: SessionDep) -> dict[str, object]:
-    supervising = login.counsellor.role in SUPERVISING_ROLES
+    supervising = login.supervising
     return {
-        "language": _language(login), "login": login, "supervising": supervising, "waiting": await queue_rows(session),
+        "language": _language(login), "login": login, "supervising": supervising, "waiting": await queue_rows(session), "waiting_total": await waiting_count(session),
         "mine": await case_rows(session, counsellor=login.counsellor),
         "loads": await loads(session, online_since=utcnow() - ONLINE_WINDOW) if supervising else [],
     }

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import metrics
 from bot.api.deps import DatabaseDep
-from bot.storage import Database, outbox_backlog, utcnow, waiting_requests
+from bot.storage import Database, outbox_backlog, utcnow, waiting_summary
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ async def _update_queue(database: Database) -> None:
     answer (the counters are still served)."""
     try:
         async with database.session() as session:
-            waiting = await waiting_requests(session)
+            waiting, since = await waiting_summary(session)
             backlog = await outbox_backlog(session)
     except SQLAlchemyError as exc:
         log.warning("metrics: the queue could not be read: %r", exc)
@@ -48,6 +48,5 @@ async def _update_queue(database: Database) -> None:
         metrics.outbox_seen(backlog=math.nan)
         return
     metrics.outbox_seen(backlog=backlog)
-    now = utcnow()
-    oldest = max(((now - request.created_at).total_seconds() for request in waiting), default=0.0)
-    metrics.queue_seen(waiting=len(waiting), oldest_seconds=max(oldest, 0.0))
+    oldest = (utcnow() - since).total_seconds() if since is not None else 0.0
+    metrics.queue_seen(waiting=waiting, oldest_seconds=max(oldest, 0.0))

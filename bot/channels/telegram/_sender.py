@@ -41,8 +41,8 @@ class OutboxSender:
         """Send until cancelled. A storage failure is logged and retried: this loop must outlive any error."""
         while True:
             try:
+                self._wake.clear()  # before looking, not after: a wake during `send_due` (a turn committed after its query) is kept
                 if not await self.send_due():
-                    self._wake.clear()
                     with suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), IDLE_CHECK_SECONDS)
             except asyncio.CancelledError:

@@ -1,0 +1,123 @@
+"""The app as a real separate process (the production uvicorn command), and its memory read from /proc."""
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+UVICORN = Path(sys.executable).parent / "uvicorn"
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of `pid` and its children now, in MiB (0 when it is gone)."""
+    return sum(_status_kib(p, "VmRSS") for p in (pid, *_children(pid))) / 1024
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The highest resident memory `pid` ever had (the kernel's high-water mark, VmHWM), in MiB."""
+    return _status_kib(pid, "VmHWM") / 1024
+
+
+def _status_kib(pid: int, key: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(child) for child in (task / "children").read_text().split()]
+        return found
+    except OSError:
+        return []
+
+
+@dataclass
+class RssSampler:
+    """Samples the resident memory of some processes every `every` seconds while running; keeps the peaks."""
+
+    pids: dict[str, int]
+    every: float = 0.2
+    peaks: dict[str, float] = field(default_factory=dict)
+    _task: "asyncio.Task[None] | None" = None
+
+    async def __aenter__(self) -> "RssSampler":
+        self._task = asyncio.create_task(self._sample())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        self._take()
+
+    async def _sample(self) -> None:
+        while True:
+            self._take()
+            await asyncio.sleep(self.every)
+
+    def _take(self) -> None:
+        for name, pid in self.pids.items():
+            self.peaks[name] = max(self.peaks.get(name, 0.0), rss_mib(pid))
+
+
+class AppProcess:
+    """`uvicorn --factory bot.api.main:app_from_environment` (docs/deployment.md) with settings from `environment`."""
+
+    def __init__(self, *, port: int, environment: dict[str, str], log_file: Path) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self._command = [
+            str(UVICORN), "--factory", "bot.api.main:app_from_environment", "--host", "127.0.0.1", "--port", str(port),
+            "--no-access-log", "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1", "--timeout-graceful-shutdown", "10",
+        ]
+        self._environment = {**os.environ, **environment}
+        self._log_file = log_file
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        """The uvicorn process id."""
+        assert self.process is not None
+        return self.process.pid
+
+    async def start(self, *, timeout_seconds: float = 60.0) -> None:
+        """Start the app and wait until `/healthz` answers."""
+        self._log_file.parent.mkdir(parents=True, exist_ok=True)
+        with self._log_file.open("ab") as log:
+            self.process = subprocess.Popen(self._command, cwd=ROOT, env=self._environment, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout_seconds
+        async with httpx.AsyncClient(timeout=2) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"the app exited with code {self.process.returncode}; see {self._log_file}")
+                try:
+                    if (await client.get(f"{self.url}/healthz")).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise RuntimeError(f"the app did not answer /healthz within {timeout_seconds:.0f} s; see {self._log_file}")
+
+    def stop(self) -> None:
+        """Stop the app (SIGTERM, as a process manager would), then firmly."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
