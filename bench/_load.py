@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import json
 import os
+import random
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -225,9 +226,14 @@ class LoadResult:
         return summarise([s.ms for s in self.samples if s.ms is not None and channel in (None, s.channel) and kind in (None, s.kind)])
 
 
-async def run_load(users: list[User], *, warm_up: float, seconds: float, stop: asyncio.Event | None = None) -> LoadResult:
+async def run_load(
+    users: list[User], *, warm_up: float, seconds: float, stop: asyncio.Event | None = None, pause: float = 0.0,
+) -> LoadResult:
     """Open every conversation, then let each user talk (text, button, text, …) for `warm_up` + `seconds`;
-    keep what was sent inside the measuring window. `stop` ends the window early (for a background load)."""
+    keep what was sent inside the measuring window. `stop` ends the window early (for a background load).
+    `pause`: seconds a user waits after each reply before the next message (0.5–1.5 times it, at random,
+    so users do not march in step); 0 is a closed loop that measures capacity."""
+    jitter = random.Random(len(users))
     await asyncio.gather(*(user.open() for user in users))
     started = time.perf_counter()
     window_start, window_end = started + warm_up, started + warm_up + seconds
@@ -246,6 +252,8 @@ async def run_load(users: list[User], *, warm_up: float, seconds: float, stop: a
                 ms = None
             if now >= window_start:
                 samples.append(Sample(user.channel, kind, now, ms))
+            if pause:
+                await asyncio.sleep(pause * jitter.uniform(0.5, 1.5))
 
     cpu_before: float | None = None
 

@@ -51,6 +51,10 @@ class E2EConfig:
     """How much to measure."""
 
     users: tuple[int, ...] = (1, 20, 100)
+    """Closed loops (each user sends as soon as the last reply is in): capacity, and the side by side with Rasa."""
+    paced_users: tuple[int, ...] = (20, 100)
+    pause: float = 3.0
+    """Paced phases: each user waits about this long after a reply (a young person reading and typing takes longer)."""
     warm_up: float = 5.0
     seconds: float = 30.0
     probe_messages: int = 50
@@ -201,10 +205,10 @@ async def running_app(database_url: str, rasa_url: str, stand_in: ReplyWatchingS
         app.stop()
 
 
-async def _phase(label: str, target: str, users: list[User], config: E2EConfig, pids: dict[str, int]) -> Phase:
+async def _phase(label: str, target: str, users: list[User], config: E2EConfig, pids: dict[str, int], *, pause: float = 0.0) -> Phase:
     print(f"  {label}: {len(users)} users, {config.warm_up:.0f} s warm-up + {config.seconds:.0f} s …", flush=True)
     async with RssSampler(pids) as memory:
-        result = await run_load(users, warm_up=config.warm_up, seconds=config.seconds)
+        result = await run_load(users, warm_up=config.warm_up, seconds=config.seconds, pause=pause)
     overall = result.latency()
     print(f"    {result.throughput:.1f} replies/s, {result.failed} failed, {overall.line() if overall else 'no replies'}", flush=True)
     return Phase(label, target, len(users), result, memory.peaks)
@@ -343,6 +347,10 @@ async def run(config: E2EConfig, model: Path) -> E2EReport:
                 phases.append(await _phase("app, web chat + Telegram", "app", running.users(count), config, pids))
             rasa_users: list[User] = [RasaRestUser(plain.url, rest_client, script) for script in scripts(content, count)]
             phases.append(await _phase("Rasa REST channel", "rasa-rest", rasa_users, config, {"rasa-rest": plain.process.pid}))
+        for count in config.paced_users:
+            print(f"N = {count}, paced", flush=True)
+            label = f"app, web chat + Telegram, a message every {config.pause:g} s or so per user"
+            phases.append(await _phase(label, "app-paced", running.users(count), config, pids, pause=config.pause))
 
         print(f"youth-to-console delivery, {config.probe_messages} messages, {config.probe_load} users talking meanwhile …", flush=True)
         delivery = await measure_delivery(running, messages=config.probe_messages, background_users=config.probe_load)

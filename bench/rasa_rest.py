@@ -16,6 +16,7 @@ component's fingerprint differs and DIET is trained again. The training time is 
 import asyncio
 import hashlib
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ from pathlib import Path
 import httpx
 import yaml
 
-from bot.content import Content
+from bot.content import Content, load_content
+from bot.core.config import get_settings
 from nlu import OUT_OF_SCOPE_INTENT, PIPELINE_CONFIG, render_training_data
 from nlu._training import CITY_ENTITY, rasa_environment, rasa_executable
 
@@ -153,13 +155,7 @@ class RasaRestServer:
             self.process.wait()
 
 
-if __name__ == "__main__":
-    from bot.content import load_content
-    from bot.core.config import get_settings
-
+if __name__ == "__main__":  # train (or find) the plain assistant ahead of a run: `python -m bench.rasa_rest [EPOCHS]`
     settings = get_settings()
-    import sys
-
     epochs = int(sys.argv[1]) if len(sys.argv) > 1 else None
-    assistant = build(load_content(settings.content_dir), rasa_venv=settings.rasa_venv, language=settings.default_language, epochs=epochs)
-    print(assistant)
+    print(build(load_content(settings.content_dir), rasa_venv=settings.rasa_venv, language=settings.default_language, epochs=epochs))

@@ -14,7 +14,7 @@ ALL = "*"
 
 
 def csv_lines(tables: Sequence[StatTable]) -> Iterator[tuple[str, ...]]:
-    """The figures as CSV fields: a table's two dimensions hold a key or `ALL`, the others are empty; the count may be `<5`."""
+    """The figures as CSV fields: a table's two dimensions hold a key or `ALL`, the others are empty; the count may be `<5` or `x` (hidden to protect a small count)."""
     for table in tables:
         for row_key, figures in table.lines():
             for column_key, figure in zip((*table.column_keys, None), figures):
