@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 
 from bench import rasa_rest
 from bench._load import LoadResult, RasaRestUser, TelegramUser, User, WebChatUser, run_load
@@ -38,10 +37,10 @@ from bot.runtime import open_database
 from nlu import RasaServer, render_training_data
 from nlu._training import model_name
 from tests.support.bot_api import TOKEN
+from tests.support.postgres import scratch_database
 from tests.support.servers import free_port
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PROFILE = ROOT / "bench" / "profile.speedscope.json"
 LOGS = ROOT / "var" / "bench"
 
@@ -153,19 +152,6 @@ async def _add_counsellor(settings: Settings) -> tuple[str, str]:
         await add_counsellor(session, username=username, display_name="Bench", languages=["sv", "en"], role="counsellor", max_concurrent=1000, password=password)
         await session.commit()
     return username, password
-
-
-@asynccontextmanager
-async def postgres_database() -> AsyncIterator[str]:
-    """A fresh PostgreSQL database on the local server, dropped afterwards."""
-    name = f"supportline_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass
@@ -359,7 +345,7 @@ async def run(config: E2EConfig, model: Path) -> E2EReport:
         lifetime = {"app": peak_rss_mib(running.app.pid), "rasa-nlu": peak_rss_mib(nlu._process.pid), "rasa-rest": peak_rss_mib(plain.process.pid)}
 
         if config.postgres:
-            database_url = await stack.enter_async_context(postgres_database())
+            database_url = stack.enter_context(scratch_database("supportline_bench"))
             on_postgres = await stack.enter_async_context(running_app(database_url, nlu.url, stand_in, content, "postgresql"))
             print(f"N = {config.probe_load}, PostgreSQL", flush=True)
             phases.append(await _phase("app on PostgreSQL, web chat + Telegram", "app-postgresql", on_postgres.users(config.probe_load), config,

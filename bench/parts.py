@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import psycopg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench._script import LEFT_OUT_TOPICS, scripts
@@ -27,8 +26,8 @@ from bot.runtime import conversation_core, open_database
 from bot.storage import Conversation, HandoffRequest, Message, waiting_count, waiting_requests
 from handoff import claim, claim_next
 from nlu import RasaClient, RasaServer
+from tests.support.postgres import postgres_available, scratch_database
 
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 OPEN_CONVERSATIONS = 10_000
 
 
@@ -190,21 +189,6 @@ async def _commit_after(session: object, action: Awaitable[object]) -> None:
     await session.commit()  # type: ignore[attr-defined]
 
 
-async def _postgres_url() -> tuple[str, str] | None:
-    try:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as admin:
-            name = f"supportline_bench_{secrets.token_hex(4)}"
-            admin.execute(f'CREATE DATABASE "{name}"')
-            return f"postgresql://postgres@127.0.0.1:5432/{name}", name
-    except psycopg.OperationalError:
-        return None
-
-
-def _drop_postgres(name: str) -> None:
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 async def run(config: PartsConfig, *, rasa_url: str | None = None, model: Path | None = None) -> PartsReport:
     """Every part. Rasa parse against `rasa_url`, or a Rasa started here for `model`."""
     settings = get_settings()
@@ -228,12 +212,10 @@ async def run(config: PartsConfig, *, rasa_url: str | None = None, model: Path |
     with tempfile.TemporaryDirectory(prefix="supportline-bench-") as work:
         print(f"parts: queue with {OPEN_CONVERSATIONS:,} open conversations, SQLite …", flush=True)
         queues.append(await measure_queue(settings.model_copy(update={"database_url": f"sqlite:///{Path(work) / 'queue.db'}"}), "SQLite", config))
-    if config.postgres and (postgres := await _postgres_url()) is not None:
+    if config.postgres and postgres_available():
         print(f"parts: queue with {OPEN_CONVERSATIONS:,} open conversations, PostgreSQL …", flush=True)
-        try:
-            queues.append(await measure_queue(settings.model_copy(update={"database_url": postgres[0]}), "PostgreSQL", config))
-        finally:
-            _drop_postgres(postgres[1])
+        with scratch_database("supportline_bench") as database_url:
+            queues.append(await measure_queue(settings.model_copy(update={"database_url": database_url}), "PostgreSQL", config))
     return PartsReport(config, parse_ms, lookup_us, city_us, button_ms, command_ms, queues)
 
 

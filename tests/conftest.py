@@ -1,12 +1,10 @@
 """Shared fixtures: the shipped content, a trained Rasa model served by Rasa, real databases."""
 
 import os
-import secrets
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
 from playwright.async_api import Browser, async_playwright
 
@@ -17,11 +15,12 @@ from bot.runtime import conversation_core
 from bot.storage import Database
 from nlu import RasaServer, train
 from tests.support.bot_api import BotApiStandIn, serving_bot_api
+from tests.support.postgres import ADMIN_URL, postgres_available, scratch_database
 from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+POSTGRES_ADMIN_URL = ADMIN_URL
 
 
 def test_settings(**overrides: object) -> Settings:
@@ -55,29 +54,15 @@ async def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[st
         server.stop()
 
 
-def _postgres_available() -> bool:
-    try:
-        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
-            return True
-    except psycopg.OperationalError:
-        return False
-
-
 def _fresh_postgres_database() -> Iterator[str]:
     """A new PostgreSQL database on the local server, dropped afterwards. Fails (not skips) in CI."""
-    if not _postgres_available():
+    if not postgres_available():
         message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    name = f"supportline_test_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database("supportline_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
