@@ -73,51 +73,77 @@ class RssSampler:
             self.peaks[name] = max(self.peaks.get(name, 0.0), rss_mib(pid))
 
 
-class AppProcess:
-    """`uvicorn --factory bot.api.main:app_from_environment` (docs/deployment.md) with settings from `environment`."""
+class ServerProcess:
+    """A server run as a child process, its output in a log file: started, ready when `_ready` says so,
+    stopped politely (SIGTERM, as a process manager would), then firmly."""
 
-    def __init__(self, *, port: int, environment: dict[str, str], log_file: Path) -> None:
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self._command = [
-            str(UVICORN), "--factory", "bot.api.main:app_from_environment", "--host", "127.0.0.1", "--port", str(port),
-            "--no-access-log", "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1", "--timeout-graceful-shutdown", "10",
-        ]
-        self._environment = {**os.environ, **environment}
-        self._log_file = log_file
+    name = "the server"
+    poll_seconds = 0.5
+    grace_seconds = 15.0
+
+    def __init__(self, *, command: list[str], log_file: Path, environment: dict[str, str], cwd: Path | None = None) -> None:
+        self._command, self._log_file, self._environment, self._cwd = command, log_file, environment, cwd
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def pid(self) -> int:
-        """The uvicorn process id."""
+        """The process id."""
         assert self.process is not None
         return self.process.pid
 
-    async def start(self, *, timeout_seconds: float = 60.0) -> None:
-        """Start the app and wait until `/healthz` answers."""
+    async def _ready(self, client: httpx.AsyncClient) -> bool:
+        """Whether the server answers as it should once started."""
+        raise NotImplementedError
+
+    async def start(self, *, timeout_seconds: float) -> None:
+        """Start the process and wait until it is ready; fail early if it exits."""
         self._log_file.parent.mkdir(parents=True, exist_ok=True)
         with self._log_file.open("ab") as log:
-            self.process = subprocess.Popen(self._command, cwd=ROOT, env=self._environment, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(self._command, cwd=self._cwd, env=self._environment, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_seconds
-        async with httpx.AsyncClient(timeout=2) as client:
+        async with httpx.AsyncClient(timeout=5) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"the app exited with code {self.process.returncode}; see {self._log_file}")
+                    raise RuntimeError(f"{self.name} exited with code {self.process.returncode}; see {self._log_file}")
                 try:
-                    if (await client.get(f"{self.url}/healthz")).status_code == 200:
+                    if await self._ready(client):
                         return
                 except httpx.HTTPError:
                     pass
-                await asyncio.sleep(0.2)
-        raise RuntimeError(f"the app did not answer /healthz within {timeout_seconds:.0f} s; see {self._log_file}")
+                await asyncio.sleep(self.poll_seconds)
+        raise RuntimeError(f"{self.name} did not answer within {timeout_seconds:.0f} s; see {self._log_file}")
 
     def stop(self) -> None:
-        """Stop the app (SIGTERM, as a process manager would), then firmly."""
+        """Stop the process (SIGTERM), then firmly."""
         if self.process is None or self.process.poll() is not None:
             return
         self.process.terminate()
         try:
-            self.process.wait(timeout=20)
+            self.process.wait(timeout=self.grace_seconds)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class AppProcess(ServerProcess):
+    """`uvicorn --factory bot.api.main:app_from_environment` (docs/deployment.md) with settings from `environment`."""
+
+    name = "the app"
+    poll_seconds = 0.2
+    grace_seconds = 20.0
+
+    def __init__(self, *, port: int, environment: dict[str, str], log_file: Path) -> None:
+        command = [
+            str(UVICORN), "--factory", "bot.api.main:app_from_environment", "--host", "127.0.0.1", "--port", str(port),
+            "--no-access-log", "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1", "--timeout-graceful-shutdown", "10",
+        ]
+        super().__init__(command=command, log_file=log_file, environment={**os.environ, **environment}, cwd=ROOT)
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def _ready(self, client: httpx.AsyncClient) -> bool:
+        return (await client.get(f"{self.url}/healthz")).status_code == 200
+
+    async def start(self, *, timeout_seconds: float = 60.0) -> None:
+        """Start the app and wait until `/healthz` answers."""
+        await super().start(timeout_seconds=timeout_seconds)

@@ -316,11 +316,10 @@ async def run(config: E2EConfig, model: Path) -> E2EReport:
         stack.callback(nlu.stop)
         stack.callback(plain.stop)
         await asyncio.gather(nlu.start(), plain.start())
-        assert nlu._process is not None and plain.process is not None
         stand_in = await stack.enter_async_context(serving_watching_bot_api())
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="supportline-bench-")))
         running = await stack.enter_async_context(running_app(f"sqlite:///{work / 'bench.db'}", nlu.url, stand_in, content, "sqlite"))
-        pids = {"app": running.app.pid, "rasa-nlu": nlu._process.pid}
+        pids = {"app": running.app.pid, "rasa-nlu": nlu.pid}
         rest_client = await stack.enter_async_context(httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200)))
 
         for count in config.users:
@@ -332,7 +331,7 @@ async def run(config: E2EConfig, model: Path) -> E2EReport:
             else:
                 phases.append(await _phase("app, web chat + Telegram", "app", running.users(count), config, pids))
             rasa_users: list[User] = [RasaRestUser(plain.url, rest_client, script) for script in scripts(content, count)]
-            phases.append(await _phase("Rasa REST channel", "rasa-rest", rasa_users, config, {"rasa-rest": plain.process.pid}))
+            phases.append(await _phase("Rasa REST channel", "rasa-rest", rasa_users, config, {"rasa-rest": plain.pid}))
         for count in config.paced_users:
             print(f"N = {count}, paced", flush=True)
             label = f"app, web chat + Telegram, a message every {config.pause:g} s or so per user"
@@ -342,14 +341,14 @@ async def run(config: E2EConfig, model: Path) -> E2EReport:
         delivery = await measure_delivery(running, messages=config.probe_messages, background_users=config.probe_load)
         print(f"profiling the app with py-spy for {config.profile_seconds:.0f} s at {config.profile_load} users …", flush=True)
         profile = await profile_app(running, seconds=config.profile_seconds, users=config.profile_load)
-        lifetime = {"app": peak_rss_mib(running.app.pid), "rasa-nlu": peak_rss_mib(nlu._process.pid), "rasa-rest": peak_rss_mib(plain.process.pid)}
+        lifetime = {"app": peak_rss_mib(running.app.pid), "rasa-nlu": peak_rss_mib(nlu.pid), "rasa-rest": peak_rss_mib(plain.pid)}
 
         if config.postgres:
             database_url = stack.enter_context(scratch_database("supportline_bench"))
             on_postgres = await stack.enter_async_context(running_app(database_url, nlu.url, stand_in, content, "postgresql"))
             print(f"N = {config.probe_load}, PostgreSQL", flush=True)
             phases.append(await _phase("app on PostgreSQL, web chat + Telegram", "app-postgresql", on_postgres.users(config.probe_load), config,
-                                       {"app": on_postgres.app.pid, "rasa-nlu": nlu._process.pid}))
+                                       {"app": on_postgres.app.pid, "rasa-nlu": nlu.pid}))
     return E2EReport(config, phases, delivery, assistant, model.name, profile, lifetime)
 
 

@@ -13,7 +13,6 @@ and rules to the NLU training data (rasa/shared/importers/importer.py, `E2EImpor
 component's fingerprint differs and DIET is trained again. The training time is therefore recorded.
 """
 
-import asyncio
 import hashlib
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 import httpx
 import yaml
 
+from bench._procs import ServerProcess
 from bot.content import Content, load_content
 from bot.core.config import get_settings
 from nlu import OUT_OF_SCOPE_INTENT, PIPELINE_CONFIG, render_training_data
@@ -112,47 +112,26 @@ def build(content: Content, *, rasa_venv: Path, language: str, epochs: int | Non
     return PlainAssistant(model, time.perf_counter() - started, log_file, epochs)
 
 
-class RasaRestServer:
+class RasaRestServer(ServerProcess):
     """`rasa run` with the REST channel (and no `--enable-api`: a plain deployment)."""
 
+    name = "Rasa (REST)"
+
     def __init__(self, *, rasa_venv: Path, model: Path, port: int, log_file: Path) -> None:
-        self.url = f"http://127.0.0.1:{port}"
-        self._command = [
+        command = [
             str(rasa_executable(rasa_venv)), "run", "--model", str(model), "--credentials", str(model.parent.parent / "credentials.yml"),
             "--interface", "127.0.0.1", "--port", str(port),
         ]
-        self._log_file = log_file
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__(command=command, log_file=log_file, environment=rasa_environment())
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def _ready(self, client: httpx.AsyncClient) -> bool:
+        response = await client.post(f"{self.url}/webhooks/rest/webhook", json={"sender": "warm-up", "message": "/greeting"})
+        return response.status_code == 200
 
     async def start(self, *, timeout_seconds: float = 240.0) -> None:
         """Start Rasa and wait until its REST channel answers."""
-        self._log_file.parent.mkdir(parents=True, exist_ok=True)
-        with self._log_file.open("ab") as log:
-            self.process = subprocess.Popen(self._command, stdout=log, stderr=subprocess.STDOUT, env=rasa_environment())
-        deadline = time.monotonic() + timeout_seconds
-        async with httpx.AsyncClient(timeout=5) as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"Rasa (REST) exited with code {self.process.returncode}; see {self._log_file}")
-                try:
-                    response = await client.post(f"{self.url}/webhooks/rest/webhook", json={"sender": "warm-up", "message": "/greeting"})
-                    if response.status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.5)
-        raise RuntimeError(f"Rasa (REST) did not answer within {timeout_seconds:.0f} s")
-
-    def stop(self) -> None:
-        """Stop Rasa (politely, then firmly)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        await super().start(timeout_seconds=timeout_seconds)
 
 
 if __name__ == "__main__":  # train (or find) the plain assistant ahead of a run: `python -m bench.rasa_rest [EPOCHS]`

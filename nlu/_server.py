@@ -24,6 +24,12 @@ class RasaServer:
         self._log_file = log_file
         self._process: subprocess.Popen[bytes] | None = None
 
+    @property
+    def pid(self) -> int:
+        """The Rasa process id (once started)."""
+        assert self._process is not None
+        return self._process.pid
+
     async def start(self, *, timeout_seconds: float = 180.0) -> None:
         """Start Rasa and wait until it answers with our model loaded."""
         self._log_file.parent.mkdir(parents=True, exist_ok=True)
