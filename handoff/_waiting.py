@@ -35,11 +35,28 @@ class WaitStatus:
         return f"{self.position}/{self.estimate_minutes}/{int(self.open_now)}/{int(self.counsellors_online > 0)}"
 
 
-async def wait_status(session: AsyncSession, *, request: HandoffRequest, hours: OpeningHours, now: datetime, position: int | None = None) -> WaitStatus:
-    """The request's place in the queue (`position` when the caller walks the queue in order) and what to expect."""
-    position = position or await queue_position(session, request=request)
+@dataclass(frozen=True)
+class QueueOutlook:
+    """What every waiting young person's estimate rests on: who is online, how long recent waits took."""
+
+    counsellors_online: int
+    recent_waits: list[float]
+
+
+async def queue_outlook(session: AsyncSession, *, now: datetime) -> QueueOutlook:
+    """The queue's outlook now (read once for a pass over the whole queue)."""
     online = len(await online_counsellors(session, seen_since=now - ONLINE_WINDOW))
-    waits = await recent_waits(session, limit=RECENT_WAITS)
+    return QueueOutlook(online, await recent_waits(session, limit=RECENT_WAITS))
+
+
+async def wait_status(
+    session: AsyncSession, *, request: HandoffRequest, hours: OpeningHours, now: datetime, position: int | None = None, outlook: QueueOutlook | None = None,
+) -> WaitStatus:
+    """The request's place in the queue and what to expect. A caller walking the whole queue passes
+    each `position` and one `outlook`, instead of having them read again for every request."""
+    position = position or await queue_position(session, request=request)
+    outlook = outlook or await queue_outlook(session, now=now)
+    online, waits = outlook.counsellors_online, outlook.recent_waits
     estimate = None
     if online and len(waits) >= MIN_WAITS_FOR_ESTIMATE:
         minutes = statistics.median(waits) / 60 * position / online

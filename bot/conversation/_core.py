@@ -19,7 +19,7 @@ from bot.storage import (
     Conversation, Database, HandoffRequest, Tally, add_message, add_to_outbox, count_weekly, erase_conversation, get_or_create_conversation, latest_messages, mark_handled,
     mark_wait_told, open_handoff_request, utcnow, waiting_requests,
 )
-from handoff import OpeningHours, Priority, request_handoff, wait_status
+from handoff import OpeningHours, Priority, QueueOutlook, queue_outlook, request_handoff, wait_status
 from nlu import LanguageGuess
 
 log = logging.getLogger(__name__)
@@ -120,11 +120,13 @@ class ConversationCore:
         per change); returns how many were told."""
         told = 0
         async with self._database.session() as session:
-            for position, request in enumerate(await waiting_requests(session), start=1):
+            queue = await waiting_requests(session)
+            outlook = await queue_outlook(session, now=utcnow()) if queue else None
+            for position, request in enumerate(queue, start=1):
                 conversation = await session.get(Conversation, request.conversation_id)
                 if conversation is None or conversation.channel != channel or conversation.address is None:
                     continue
-                if (news := await self._news_for(session, conversation, request, position=position)) is not None:
+                if (news := await self._news_for(session, conversation, request, position=position, outlook=outlook)) is not None:
                     replies, reply = news
                     add_to_outbox(session, conversation_id=conversation.id, channel=channel, address=conversation.address, language=replies.language, text=reply.text)
                     told += 1
@@ -132,12 +134,12 @@ class ConversationCore:
         return told
 
     async def _news_for(
-        self, session: AsyncSession, conversation: Conversation, request: HandoffRequest, *, position: int | None = None,
+        self, session: AsyncSession, conversation: Conversation, request: HandoffRequest, *, position: int | None = None, outlook: QueueOutlook | None = None,
     ) -> tuple[Replies, Reply] | None:
         """What to tell a young person waiting with `request` about their place, if it changed; marked as told."""
         if conversation.handoff_state != "queued":
             return None
-        status = await wait_status(session, request=request, hours=self._opening_hours, now=utcnow(), position=position)
+        status = await wait_status(session, request=request, hours=self._opening_hours, now=utcnow(), position=position, outlook=outlook)
         if status.summary == request.told_wait or not await mark_wait_told(session, request_id=request.id, before=request.told_wait, after=status.summary):
             return None
         replies = Replies(content=self._content.current(), catalogs=self._catalogs, language=self._language_for(conversation.language, None))
