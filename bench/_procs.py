@@ -2,13 +2,13 @@
 
 import asyncio
 import os
-import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from tests.support.servers import ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 UVICORN = Path(sys.executable).parent / "uvicorn"
@@ -71,58 +71,6 @@ class RssSampler:
     def _take(self) -> None:
         for name, pid in self.pids.items():
             self.peaks[name] = max(self.peaks.get(name, 0.0), rss_mib(pid))
-
-
-class ServerProcess:
-    """A server run as a child process, its output in a log file: started, ready when `_ready` says so,
-    stopped politely (SIGTERM, as a process manager would), then firmly."""
-
-    name = "the server"
-    poll_seconds = 0.5
-    grace_seconds = 15.0
-
-    def __init__(self, *, command: list[str], log_file: Path, environment: dict[str, str], cwd: Path | None = None) -> None:
-        self._command, self._log_file, self._environment, self._cwd = command, log_file, environment, cwd
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def pid(self) -> int:
-        """The process id."""
-        assert self.process is not None
-        return self.process.pid
-
-    async def _ready(self, client: httpx.AsyncClient) -> bool:
-        """Whether the server answers as it should once started."""
-        raise NotImplementedError
-
-    async def start(self, *, timeout_seconds: float) -> None:
-        """Start the process and wait until it is ready; fail early if it exits."""
-        self._log_file.parent.mkdir(parents=True, exist_ok=True)
-        with self._log_file.open("ab") as log:
-            self.process = subprocess.Popen(self._command, cwd=self._cwd, env=self._environment, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout_seconds
-        async with httpx.AsyncClient(timeout=5) as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited with code {self.process.returncode}; see {self._log_file}")
-                try:
-                    if await self._ready(client):
-                        return
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(self.poll_seconds)
-        raise RuntimeError(f"{self.name} did not answer within {timeout_seconds:.0f} s; see {self._log_file}")
-
-    def stop(self) -> None:
-        """Stop the process (SIGTERM), then firmly."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=self.grace_seconds)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 class AppProcess(ServerProcess):

@@ -5,7 +5,6 @@ flight at each kill arrived twice."""
 import asyncio
 import os
 import signal
-import subprocess
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 
 from tests.conftest import CONTENT_DIR, ROOT, free_port
 from tests.support.bot_api import BotApiStandIn, TOKEN, message_update, serving_bot_api
+from tests.support.servers import ServerProcess
 
 SUPPORTLINE = str(ROOT / ".venv" / "bin" / "supportline")
 YOUNG_PEOPLE = 50
@@ -34,35 +34,24 @@ async def flaky_bot_api() -> AsyncIterator[BotApiStandIn]:
         yield stand_in
 
 
-class App:
+class App(ServerProcess):
     """`supportline run` as a process that can be killed and started again on the same database."""
 
+    name = "the app"
+    poll_seconds = 0.25
+    grace_seconds = 60.0
+    stop_signal = signal.SIGINT
+
     def __init__(self, env: dict[str, str], log_file: Path) -> None:
-        self._env, self._log_file = env, log_file
-        self.process: subprocess.Popen[bytes] | None = None
+        super().__init__(command=[SUPPORTLINE, "run"], log_file=log_file, environment=env, cwd=ROOT)
+        self._health = f"http://127.0.0.1:{env['APP_PORT']}/healthz"
 
-    async def start(self) -> None:
-        with self._log_file.open("a") as log:
-            self.process = subprocess.Popen([SUPPORTLINE, "run"], cwd=ROOT, env=self._env, stdout=log, stderr=subprocess.STDOUT)
-        async with httpx.AsyncClient() as client:
-            for _ in range(240):
-                try:
-                    if (await client.get(f"http://127.0.0.1:{self._env['APP_PORT']}/healthz")).status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.25)
-        raise AssertionError(f"the app did not start: {self._log_file.read_text()[-3000:]}")
+    async def _ready(self, client: httpx.AsyncClient) -> bool:
+        return (await client.get(self._health)).status_code == 200
 
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            self.process.wait(timeout=60)
+    async def start(self, *, timeout_seconds: float = 60.0) -> None:
+        """Start the app and wait until `/healthz` answers."""
+        await super().start(timeout_seconds=timeout_seconds)
 
 
 async def test_sigkill_twice_and_a_failing_bot_api_lose_no_message(
@@ -86,15 +75,13 @@ async def test_sigkill_twice_and_a_failing_bot_api_lose_no_message(
                 app.kill()
                 await app.start()
             await asyncio.sleep(0.005)
-        await wait_for_replies(flaky_bot_api, at_least=total, timeout=240)
+        await wait_until_everyone_answered(flaky_bot_api, users, timeout=240)
     finally:
         app.stop()
 
     failed = [call for call in flaky_bot_api.called("sendMessage") if call.result is None]
     assert failed, "the stand-in failed no sendMessage: the retries were not exercised"
-    replies: defaultdict[str, list[str]] = defaultdict(list)
-    for call in flaky_bot_api.delivered("sendMessage"):
-        replies[call.params["chat_id"]].append(call.params["text"])
+    replies = replies_by_chat(flaky_bot_api)
     assert sorted(replies) == sorted(str(user) for user in users), "every young person was answered"
     help_text, menu_text = replies[str(users[0])][0], replies[str(users[0])][-1]
     assert help_text != menu_text
@@ -110,6 +97,28 @@ def collapse_repeats(texts: list[str]) -> tuple[list[str], int]:
     """The texts with each immediate repetition removed, and how many were removed."""
     kept = [text for index, text in enumerate(texts) if index == 0 or text != texts[index - 1]]
     return kept, len(texts) - len(kept)
+
+
+def replies_by_chat(bot_api: BotApiStandIn) -> defaultdict[str, list[str]]:
+    """The texts delivered to each chat, in the order Telegram took them."""
+    replies: defaultdict[str, list[str]] = defaultdict(list)
+    for call in bot_api.delivered("sendMessage"):
+        replies[call.params["chat_id"]].append(call.params["text"])
+    return replies
+
+
+async def wait_until_everyone_answered(bot_api: BotApiStandIn, users: list[int], *, timeout: float) -> None:
+    """Until each young person has MESSAGES_EACH replies not counting repeats (or `timeout` passed).
+
+    Counting all deliveries is not enough: a reply sent twice makes the total reach the number of
+    messages while another young person's last reply is still on its way."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        replies = replies_by_chat(bot_api)
+        if all(len(collapse_repeats(replies[str(user)])[0]) >= MESSAGES_EACH for user in users):
+            return
+        await asyncio.sleep(0.2)
 
 
 async def wait_for_replies(bot_api: BotApiStandIn, *, at_least: int, timeout: float = 120) -> None:
