@@ -5,6 +5,7 @@ upsert (INSERT … ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike) adds o
 simultaneous turns never lose a count."""
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 
 from bot.storage._models import WeeklyCount, utcnow
 
@@ -58,11 +60,17 @@ async def count_weekly(session: AsyncSession, *tallies: Tally, at: datetime | No
         (week, tally.metric, tally.channel, tally.language or "", tally.topic or "", tally.region or "", wait_bucket(tally.waited) if tally.waited is not None else "")
         for tally in tallies
     })
-    if not rows:
-        return
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(WeeklyCount).values([{**dict(zip(_KEY, row)), "count": 1} for row in rows])
-    await session.execute(statement.on_conflict_do_update(index_elements=list(_KEY), set_={"count": WeeklyCount.count + statement.excluded.count}))
+    if rows:
+        await session.execute(_upsert(session.bind.dialect.name), [dict(zip(_KEY, row)) for row in rows])
+
+
+@cache
+def _upsert(dialect: str) -> Insert:
+    """The statement adding one to a counter (built once per dialect: building it costs more than running it)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = WeeklyCount.__table__
+    statement = insert(table).values(count=1)
+    return statement.on_conflict_do_update(index_elements=list(_KEY), set_={"count": table.c.count + 1})
 
 
 async def weekly_counts(session: AsyncSession, *, first_week: str, last_week: str) -> list[WeeklyCount]:
