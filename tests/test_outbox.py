@@ -1,6 +1,7 @@
 """The outbox and handled-input keys, on SQLite and PostgreSQL: a redelivered message is answered once;
 replies wait in order per young person; a taken message is nobody else's until its lease runs out."""
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -37,6 +38,17 @@ async def test_a_redelivered_update_is_answered_once(core: ConversationCore) -> 
     [queued] = await core.outbox.take_due(channel="telegram", limit=10, lease_for=LEASE)
     assert queued.address == "424242" and queued.turn.replies[0].text == first.replies[0].text and queued.markdown
     assert await core.outbox.backlog() == 1
+
+
+async def test_a_new_young_persons_messages_arriving_at_once_are_each_answered_once(core: ConversationCore) -> None:
+    """Two first messages of a new conversation, each delivered four times, all at the same moment:
+    one conversation, each message answered once, nothing failing on the conversation created twice."""
+    deliveries = [telegram_message("young-race", command, update_id) for command, update_id in (("/help", 5), ("/menu", 6)) for _ in range(4)]
+    turns = await asyncio.gather(*(core.handle(incoming) for incoming in deliveries))
+    assert sum(not turn.duplicate for turn in turns) == 2
+    assert all(not turn.replies for turn in turns if turn.duplicate)
+    assert len((await core.transcript("young-race")).entries) == 4
+    assert await core.outbox.backlog() == 2
 
 
 async def test_replies_wait_in_order_per_young_person_and_a_lease_keeps_others_off(core: ConversationCore) -> None:

@@ -1,6 +1,7 @@
 """Conversation state: read, create and erase, by pseudonymous key."""
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage._messages import IN_CHUNK
@@ -8,12 +9,18 @@ from bot.storage._models import Conversation, OutboxMessage
 
 
 async def get_or_create_conversation(session: AsyncSession, *, conversation_id: str, channel: str) -> Conversation:
-    """The conversation with this key, created on first contact."""
+    """The conversation with this key, created on first contact. Two first messages at once (a young
+    person tapping twice, an update delivered twice) both get the one conversation: the insert steps
+    aside when the other one's insert is there first."""
     conversation = await session.get(Conversation, conversation_id)
     if conversation is None:
-        conversation = Conversation(id=conversation_id, channel=channel, language_chosen=False, handoff_state="bot", detected_streak=0)
-        session.add(conversation)
-        await session.flush()
+        insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+        await session.execute(
+            insert(Conversation)
+            .values(id=conversation_id, channel=channel, language_chosen=False, handoff_state="bot", detected_streak=0)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        conversation = await session.get_one(Conversation, conversation_id)
     return conversation
 
 
