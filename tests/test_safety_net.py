@@ -29,6 +29,9 @@ def _held_out(language: str) -> dict[str, object]:
     ("ميخواهم خودكشي كنم", "میخواهم خودکشی کنم"),
     ("می‌خواهم بمیرم", "می خواهم بمیرم"),
     ("ክመውት፡ እደሊ።", "ክመውት እደሊ"),
+    ("ሕይወተይ ከብቅዕ", normalise("ህይወተይ ከብቅእ")),  # ሐ/ሀ and ዐ/አ spelled either way
+    ("ሠላም ፀሓይ አነ", normalise("ሰላም ጸሃይ ኣነ")),
+    ("ځان وژنم ډېر", normalise("ځان وژنم دیر")),  # Pashto letters typed on a Persian keyboard
 ])
 def test_normalising_folds_case_accents_letter_variants_tatweel_and_repeats(written: str, expected: str) -> None:
     assert normalise(written) == expected
