@@ -91,7 +91,3 @@ class AppProcess(ServerProcess):
 
     async def _ready(self, client: httpx.AsyncClient) -> bool:
         return (await client.get(f"{self.url}/healthz")).status_code == 200
-
-    async def start(self, *, timeout_seconds: float = 60.0) -> None:
-        """Start the app and wait until `/healthz` answers."""
-        await super().start(timeout_seconds=timeout_seconds)

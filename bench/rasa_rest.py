@@ -116,6 +116,7 @@ class RasaRestServer(ServerProcess):
     """`rasa run` with the REST channel (and no `--enable-api`: a plain deployment)."""
 
     name = "Rasa (REST)"
+    start_timeout_seconds = 240.0
 
     def __init__(self, *, rasa_venv: Path, model: Path, port: int, log_file: Path) -> None:
         command = [
@@ -128,10 +129,6 @@ class RasaRestServer(ServerProcess):
     async def _ready(self, client: httpx.AsyncClient) -> bool:
         response = await client.post(f"{self.url}/webhooks/rest/webhook", json={"sender": "warm-up", "message": "/greeting"})
         return response.status_code == 200
-
-    async def start(self, *, timeout_seconds: float = 240.0) -> None:
-        """Start Rasa and wait until its REST channel answers."""
-        await super().start(timeout_seconds=timeout_seconds)
 
 
 if __name__ == "__main__":  # train (or find) the plain assistant ahead of a run: `python -m bench.rasa_rest [EPOCHS]`

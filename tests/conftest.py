@@ -20,7 +20,6 @@ from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "content"
-POSTGRES_ADMIN_URL = ADMIN_URL
 
 
 def test_settings(**overrides: object) -> Settings:
@@ -57,7 +56,7 @@ async def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[st
 def _fresh_postgres_database() -> Iterator[str]:
     """A new PostgreSQL database on the local server, dropped afterwards. Fails (not skips) in CI."""
     if not postgres_available():
-        message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}"
+        message = f"PostgreSQL is not reachable at {ADMIN_URL}"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

@@ -15,7 +15,8 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from bot.api.main import create_app
 from bot.channels.identity import pseudonym
-from tests.conftest import POSTGRES_ADMIN_URL, free_port, test_settings
+from tests.conftest import free_port, test_settings
+from tests.support.postgres import ADMIN_URL
 from tests.support.servers import serving
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -69,7 +70,7 @@ async def test_not_ready_without_rasa_but_still_alive(tmp_path: Path) -> None:
 async def test_a_database_gone_away_is_named_not_a_500(empty_database_url: str) -> None:
     async with app_at(empty_database_url, unreachable_rasa()) as http:
         assert (await http.get("/readyz")).json()["database"] == "ok"
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE "{make_url(empty_database_url).database}" WITH (FORCE)')
         ready = await http.get("/readyz")
         scraped = await http.get("/metrics")

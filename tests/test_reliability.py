@@ -6,7 +6,7 @@ import asyncio
 import os
 import signal
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
@@ -48,10 +48,6 @@ class App(ServerProcess):
 
     async def _ready(self, client: httpx.AsyncClient) -> bool:
         return (await client.get(self._health)).status_code == 200
-
-    async def start(self, *, timeout_seconds: float = 60.0) -> None:
-        """Start the app and wait until `/healthz` answers."""
-        await super().start(timeout_seconds=timeout_seconds)
 
 
 async def test_sigkill_twice_and_a_failing_bot_api_lose_no_message(
@@ -112,18 +108,21 @@ async def wait_until_everyone_answered(bot_api: BotApiStandIn, users: list[int],
 
     Counting all deliveries is not enough: a reply sent twice makes the total reach the number of
     messages while another young person's last reply is still on its way."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
+    def everyone_answered() -> bool:
         replies = replies_by_chat(bot_api)
-        if all(len(collapse_repeats(replies[str(user)])[0]) >= MESSAGES_EACH for user in users):
-            return
-        await asyncio.sleep(0.2)
+        return all(len(collapse_repeats(replies[str(user)])[0]) >= MESSAGES_EACH for user in users)
+
+    await _poll_until(everyone_answered, timeout=timeout)
 
 
 async def wait_for_replies(bot_api: BotApiStandIn, *, at_least: int, timeout: float = 120) -> None:
-    """Until `at_least` replies have been delivered (or `timeout` seconds passed: the assertions then tell what is missing)."""
+    """Until `at_least` replies have been delivered (or `timeout` seconds passed)."""
+    await _poll_until(lambda: len(bot_api.delivered("sendMessage")) >= at_least, timeout=timeout)
+
+
+async def _poll_until(done: Callable[[], bool], *, timeout: float) -> None:
+    """Until `done()` is true or `timeout` seconds passed: the assertions afterwards tell what is missing."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while len(bot_api.delivered("sendMessage")) < at_least and loop.time() < deadline:
+    while not done() and loop.time() < deadline:
         await asyncio.sleep(0.2)

@@ -6,7 +6,8 @@ from contextlib import contextmanager
 
 import psycopg
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
+ADMIN_URL = f"{SERVER_URL}/postgres"
 
 
 def postgres_available() -> bool:
@@ -25,7 +26,7 @@ def scratch_database(prefix: str) -> Iterator[str]:
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+        yield f"{SERVER_URL}/{name}"
     finally:
         with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -43,6 +43,7 @@ class ServerProcess:
     stopped politely (SIGTERM, as a process manager would), then firmly."""
 
     name = "the server"
+    start_timeout_seconds = 60.0
     poll_seconds = 0.5
     grace_seconds = 15.0
     stop_signal = signal.SIGTERM
@@ -61,12 +62,12 @@ class ServerProcess:
         """Whether the server answers as it should once started."""
         raise NotImplementedError
 
-    async def start(self, *, timeout_seconds: float) -> None:
-        """Start the process and wait until it is ready; fail early if it exits."""
+    async def start(self) -> None:
+        """Start the process and wait up to `start_timeout_seconds` until it is ready; fail early if it exits."""
         self._log_file.parent.mkdir(parents=True, exist_ok=True)
         with self._log_file.open("ab") as log:
             self.process = subprocess.Popen(self._command, cwd=self._cwd, env=self._environment, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout_seconds
+        deadline = time.monotonic() + self.start_timeout_seconds
         async with httpx.AsyncClient(timeout=5) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
@@ -77,7 +78,7 @@ class ServerProcess:
                 except httpx.HTTPError:
                     pass
                 await asyncio.sleep(self.poll_seconds)
-        raise RuntimeError(f"{self.name} did not answer within {timeout_seconds:.0f} s; see {self._log_file}")
+        raise RuntimeError(f"{self.name} did not answer within {self.start_timeout_seconds:.0f} s; see {self._log_file}")
 
     def stop(self) -> None:
         """Stop the process politely (`stop_signal`), then firmly."""
