@@ -91,6 +91,8 @@ BREAKAGES = [
     Breakage("unknown key", TOPIC, "    status: draft\n    title: Fixture sv", "    status: draft\n    answr: typo\n    title: Fixture sv", "unknown key 'answr'", "answr: typo"),
     Breakage("too few examples", TOPIC, "      - fixture question fa-AF number 7\n", "", "examples has 7 entries (at least 8)", "examples:", after="  fa-AF:"),
     Breakage("title too long", TOPIC, "title: Fixture en", "title: " + "T" * 41, "title is 41 characters long (at most 40)", "T" * 41),
+    Breakage("example read as a command", TOPIC, "- fixture question en number 2", "- /forget fixture question en number 2",
+             "starts with '/': it is read as a command", "- /forget fixture"),
     Breakage("unbalanced bold", TOPIC, "A short *answer* in sv.", "A short *answer in sv.", "unbalanced '*'", "answer: |", after="  sv:"),
     Breakage("bad status", TOPIC, "  ar:\n    status: draft", "  ar:\n    status: done", "status: Input should be 'reviewed' or 'draft'", "status: done"),
     Breakage("unknown city", PLACE, "city: stockholm", "city: atlantis", "unknown city 'atlantis'", "city: atlantis"),

@@ -39,6 +39,13 @@ def _telegram_safe_markdown(value: str) -> str:
     return value
 
 
+def _not_a_command(value: str) -> str:
+    # The channels read a message starting with "/" as a command: such an example never reaches the model.
+    if value.startswith("/"):
+        raise ValueError(f"the example {value!r} starts with '/': it is read as a command, never as a question")
+    return value
+
+
 def _language_code(value: str) -> str:
     try:
         Locale.parse(value, sep="-")
@@ -58,6 +65,7 @@ def _clock(value: str) -> str:
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Example = Annotated[Text, AfterValidator(_not_a_command)]
 HttpsUrl = Annotated[str, AfterValidator(_https_url)]
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern)]
 Status = Literal["reviewed", "draft"]
@@ -97,7 +105,7 @@ class TopicText(_Strict):
     status: Status
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS)]
     answer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_telegram_safe_markdown)]
-    examples: Annotated[list[Text], Field(min_length=MIN_EXAMPLES)]
+    examples: Annotated[list[Example], Field(min_length=MIN_EXAMPLES)]
 
 
 class Topic(_Strict):
@@ -194,4 +202,4 @@ class SafetyList(_Strict):
 class OutOfScope(_Strict):
     """Examples of messages the support line does not answer, per language."""
 
-    examples: PerLanguage[Annotated[list[Text], Field(min_length=MIN_EXAMPLES)]]
+    examples: PerLanguage[Annotated[list[Example], Field(min_length=MIN_EXAMPLES)]]
