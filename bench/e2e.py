@@ -85,6 +85,13 @@ class Delivery:
     event_ms: list[float] = field(default_factory=list)
     shown_ms: list[float] = field(default_factory=list)
     background_users: int = 0
+    pause: float = 0.0
+    """How long each background user waits after a reply (0: closed loop, the machine saturated)."""
+
+    def load(self) -> str:
+        """The background load, in words."""
+        pace = f"each pausing ~{self.pause:g} s" if self.pause else "closed loop"
+        return f"{self.background_users} users talking, {pace}"
 
 
 @dataclass
@@ -93,7 +100,8 @@ class E2EReport:
 
     config: E2EConfig
     phases: list[Phase]
-    delivery: Delivery
+    deliveries: list[Delivery]
+    """Youth-to-console delivery under a closed-loop background load, then under a paced one."""
     plain_assistant: rasa_rest.PlainAssistant
     nlu_model: str
     profile_top: list[tuple[str, float, float]]
@@ -200,11 +208,12 @@ async def _phase(label: str, target: str, users: list[User], config: E2EConfig, 
     return Phase(label, target, len(users), result, memory.peaks)
 
 
-async def measure_delivery(running: _Running, *, messages: int, background_users: int) -> Delivery:
+async def measure_delivery(running: _Running, *, messages: int, background_users: int, pause: float) -> Delivery:
     """A young person asks for a person on the web chat, the counsellor claims them; then each message
     the young person writes is timed until the console's event stream announces it, and until the
-    console's transcript (what its page fetches on that event) shows it. Other users talk meanwhile."""
-    delivery = Delivery(background_users=background_users)
+    console's transcript (what its page fetches on that event) shows it. Other users talk meanwhile,
+    each pausing `pause` seconds after a reply."""
+    delivery = Delivery(background_users=background_users, pause=pause)
     url = running.app.url
     async with httpx.AsyncClient(base_url=url, timeout=30) as console:
         token = csrf_of((await console.get("/console/login")).text)
@@ -223,7 +232,7 @@ async def measure_delivery(running: _Running, *, messages: int, background_users
 
         listening = asyncio.create_task(listen())
         stop = asyncio.Event()
-        background = asyncio.create_task(run_load(running.users(background_users, seed=7), warm_up=0, seconds=3600, stop=stop)) if background_users else None
+        background = asyncio.create_task(run_load(running.users(background_users, seed=7), warm_up=0, seconds=3600, stop=stop, pause=pause)) if background_users else None
         young = WebChatUser(url, Script("sv", [], []))
         try:
             await asyncio.wait_for(connected.wait(), 10)
@@ -337,8 +346,10 @@ async def run(config: E2EConfig, model: Path) -> E2EReport:
             label = f"app, web chat + Telegram, a message every {config.pause:g} s or so per user"
             phases.append(await _phase(label, "app-paced", running.users(count), config, pids, pause=config.pause))
 
-        print(f"youth-to-console delivery, {config.probe_messages} messages, {config.probe_load} users talking meanwhile …", flush=True)
-        delivery = await measure_delivery(running, messages=config.probe_messages, background_users=config.probe_load)
+        deliveries = []
+        for pause in (0.0, config.pause):
+            print(f"youth-to-console delivery, {config.probe_messages} messages, {config.probe_load} users talking meanwhile (pause {pause:g} s) …", flush=True)
+            deliveries.append(await measure_delivery(running, messages=config.probe_messages, background_users=config.probe_load, pause=pause))
         print(f"profiling the app with py-spy for {config.profile_seconds:.0f} s at {config.profile_load} users …", flush=True)
         profile = await profile_app(running, seconds=config.profile_seconds, users=config.profile_load)
         lifetime = {"app": peak_rss_mib(running.app.pid), "rasa-nlu": peak_rss_mib(nlu.pid), "rasa-rest": peak_rss_mib(plain.pid)}
@@ -349,7 +360,7 @@ async def run(config: E2EConfig, model: Path) -> E2EReport:
             print(f"N = {config.probe_load}, PostgreSQL", flush=True)
             phases.append(await _phase("app on PostgreSQL, web chat + Telegram", "app-postgresql", on_postgres.users(config.probe_load), config,
                                        {"app": on_postgres.app.pid, "rasa-nlu": nlu.pid}))
-    return E2EReport(config, phases, delivery, assistant, model.name, profile, lifetime)
+    return E2EReport(config, phases, deliveries, assistant, model.name, profile, lifetime)
 
 
 def _cell(summary: Summary | None) -> str:
@@ -388,11 +399,13 @@ def render(report: E2EReport) -> str:
         ours, theirs = report.phase("app", count), report.phase("rasa-rest", count)
         if ours and theirs and theirs.result.throughput and (o := ours.result.latency()) and (t := theirs.result.latency()):
             lines.append(f"| {count} | {ours.result.throughput / theirs.result.throughput:.2f}x | {o.p99 / t.p99:.2f}x |")
-    d = report.delivery
+    for d in report.deliveries:
+        lines += [
+            "",
+            f"Youth-to-console delivery ({len(d.event_ms)} messages on the web chat, a counsellor holding the conversation, {d.load()} meanwhile): "
+            f"to the console's event stream {_line(summarise(d.event_ms))}; to its transcript showing the message {_line(summarise(d.shown_ms))}.",
+        ]
     lines += [
-        "",
-        f"Youth-to-console delivery ({len(d.event_ms)} messages on the web chat, a counsellor holding the conversation, {d.background_users} other users talking): "
-        f"to the console's event stream {_line(summarise(d.event_ms))}; to its transcript showing the message {_line(summarise(d.shown_ms))}.",
         "",
         "Peak RSS over the whole run (VmHWM): " + ", ".join(f"{name} {mib:.0f} MiB" for name, mib in report.lifetime_peak_rss_mib.items()) + ".",
     ]

@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from bot.conversation import ConversationCore, Incoming
 from bot.i18n import Catalogs
 from bot.runtime import conversation_core
+from bot.storage import OutboxMessage
 from tests.conftest import free_port, migrated, test_settings
 
 CATALOGS = Catalogs()
@@ -60,10 +61,36 @@ async def test_replies_wait_in_order_per_young_person_and_a_lease_keeps_others_o
         ("young-a", CATALOGS.text("sv", "help.text").split("\n")[0]), ("young-b", CATALOGS.text("sv", "menu.prompt").split("\n")[0]),
     ]
     assert await core.outbox.take_due(channel="telegram", limit=10, lease_for=LEASE) == [], "leased, and young-a's second waits behind its first"
-    await core.outbox.delivered(taken[0].id)
+    await core.outbox.delivered(taken[0])
     await core.outbox.postpone(taken[1].id, seconds=60)
     [next_for_a] = await core.outbox.take_due(channel="telegram", limit=10, lease_for=LEASE)
     assert next_for_a.conversation_id == "young-a" and next_for_a.turn.replies[0].text.startswith(CATALOGS.text("sv", "menu.prompt").split("\n")[0])
+
+
+async def test_a_confirmation_takes_the_young_persons_next_message_with_it(core: ConversationCore) -> None:
+    """A turn of several replies goes out in one batch: confirming one leases the young person's next, in order."""
+    for update_id, command in enumerate(("/help", "/menu", "/language"), start=40):
+        await core.handle(telegram_message("young-d", command, update_id))
+    [first] = await core.outbox.take_due(channel="telegram", limit=10, lease_for=LEASE)
+    second = await core.outbox.delivered(first, lease_next_for=LEASE)
+    assert second is not None and second.turn.replies[0].text.startswith(CATALOGS.text("sv", "menu.prompt").split("\n")[0])
+    assert await core.outbox.take_due(channel="telegram", limit=10, lease_for=LEASE) == [], "leased with the confirmation; the third waits behind it"
+    third = await core.outbox.delivered(second)
+    assert third is None, "not asked for: it stays for the next batch"
+    [third] = await core.outbox.take_due(channel="telegram", limit=10, lease_for=LEASE)
+    assert third.turn.replies[0].text == CATALOGS.text("sv", "language.choose")
+
+
+async def test_a_confirmation_leaves_a_next_message_that_is_not_due(core: ConversationCore, empty_database_url: str) -> None:
+    for update_id, command in enumerate(("/help", "/menu", "/language"), start=50):
+        await core.handle(telegram_message("young-e", command, update_id))
+    [first] = await core.outbox.take_due(channel="telegram", limit=10, lease_for=LEASE)
+    async with migrated(empty_database_url) as database, database.session() as session:
+        second_id, _third_id = (await session.scalars(select(OutboxMessage.id).where(OutboxMessage.id > first.id).order_by(OutboxMessage.id))).all()
+    await core.outbox.postpone(second_id, seconds=60)  # as after a failed send
+    assert await core.outbox.delivered(first, lease_next_for=LEASE) is None
+    assert await core.outbox.take_due(channel="telegram", limit=10, lease_for=LEASE) == [], "the third waits behind the postponed second"
+    assert await core.outbox.backlog() == 2
 
 
 async def test_forget_clears_what_waits_but_still_confirms_it(core: ConversationCore) -> None:

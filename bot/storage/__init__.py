@@ -15,7 +15,7 @@ from bot.storage._errors import StorageError
 from bot.storage._stats import WAIT_BUCKETS, Metric, Tally, count_weekly, iso_week, weekly_counts
 from bot.storage._upkeep import Purged, purge_expired, reencrypt_texts
 from bot.storage._outbox import (
-    add_to_outbox, due_outbox_heads, lease_outbox_message, mark_handled, outbox_backlog, outbox_contents, remove_from_outbox, retry_outbox_message,
+    add_to_outbox, lease_due_heads, lease_next_of_conversation, mark_handled, outbox_backlog, outbox_contents, remove_from_outbox, retry_outbox_message,
 )
 from bot.storage._messages import add_message, latest_messages, message_text, topic_trail, topic_trails
 from bot.storage._models import utcnow
@@ -23,7 +23,7 @@ from bot.storage._models import AuditEntry, Base, CaseNote, ConsoleSession, Conv
 
 __all__ = [
     "AuditEntry", "CaseNote", "case_notes", "open_requests", "active_counsellors", "add_console_session", "console_session", "counsellor_by_username", "counsellor_count", "end_console_sessions", "add_audit", "utcnow", "ConsoleSession", "Counsellor", "assigned_count", "claim_request", "mark_wait_told", "move_request", "next_claimable_id", "online_counsellors", "queue_position", "recent_waits", "waiting_count", "waiting_summary", "waiting_requests",
-    "HandledInput", "OutboxMessage", "add_to_outbox", "due_outbox_heads", "lease_outbox_message", "mark_handled", "outbox_backlog", "outbox_contents",
+    "HandledInput", "OutboxMessage", "add_to_outbox", "lease_due_heads", "lease_next_of_conversation", "mark_handled", "outbox_backlog", "outbox_contents",
     "remove_from_outbox", "retry_outbox_message",
     "FERNET_PREFIX", "Keyring", "Purged", "StorageError", "UnreadableText", "purge_expired", "reencrypt_texts",
     "Base", "Conversation", "Database", "HandoffRequest", "Message", "add_handoff_request", "add_message", "async_url",

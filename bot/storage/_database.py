@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.storage._encryption import Keyring, attach_keyring
+from bot.storage._write_queue import WriteQueue
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x5350_4C4E  # "SPLN": the advisory lock key that serialises migrations on PostgreSQL
@@ -50,6 +51,7 @@ class Database:
         attach_keyring(self.engine, Keyring(keys))
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            WriteQueue(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager

@@ -1,13 +1,14 @@
 """The outbox (messages on their way through a channel that can fail) and the keys of input already handled."""
 
 import json
-
 from datetime import datetime
+
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from bot.storage._models import HandledInput, OutboxMessage
 
@@ -36,29 +37,32 @@ def outbox_contents(message: OutboxMessage) -> tuple[str | None, str, list[list[
     return body["language"], body["text"], body["buttons"], body["markdown"]
 
 
-async def due_outbox_heads(session: AsyncSession, *, channel: str, now: datetime, limit: int) -> list[OutboxMessage]:
-    """The oldest waiting message of each conversation on `channel`, if it is due: later ones wait
-    their turn, so each young person receives messages in order."""
+async def lease_due_heads(session: AsyncSession, *, channel: str, now: datetime, until: datetime, limit: int) -> list[OutboxMessage]:
+    """Take, until `until`, the oldest waiting message of each conversation on `channel` that is due
+    (later ones wait their turn, so each young person receives messages in order), oldest first.
+
+    Looked for first (a read: an idle sender never takes the write lock), then leased in one statement:
+    a message another worker leased since (its `next_attempt_at` moved past `now`) is left to it, also
+    on PostgreSQL, which re-checks that condition on the row it waited for."""
     earlier = aliased(OutboxMessage)
     first_of_conversation = ~select(earlier.id).where(earlier.conversation_id == OutboxMessage.conversation_id, earlier.id < OutboxMessage.id).exists()
-    query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.channel == channel, OutboxMessage.next_attempt_at <= now, first_of_conversation)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    )
-    return list(await session.scalars(query))
+    due_heads = select(OutboxMessage.id).where(OutboxMessage.channel == channel, OutboxMessage.next_attempt_at <= now, first_of_conversation)
+    candidates = list(await session.scalars(due_heads.order_by(OutboxMessage.id).limit(limit)))
+    if not candidates:
+        return []
+    leased = await session.scalars(_lease(until).where(OutboxMessage.id.in_(candidates), OutboxMessage.next_attempt_at <= now))
+    return sorted(leased, key=lambda message: message.id)
 
 
-async def lease_outbox_message(session: AsyncSession, *, message: OutboxMessage, until: datetime) -> bool:
-    """Take the message for sending until `until`, unless another worker took it since it was read."""
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.next_attempt_at == message.next_attempt_at)
-        .values(next_attempt_at=until)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+async def lease_next_of_conversation(session: AsyncSession, *, conversation_id: str, now: datetime, until: datetime) -> OutboxMessage | None:
+    """Take, until `until`, the conversation's oldest waiting message if it is due; None otherwise."""
+    oldest = select(func.min(OutboxMessage.id)).where(OutboxMessage.conversation_id == conversation_id).scalar_subquery()
+    return await session.scalar(_lease(until).where(OutboxMessage.id == oldest, OutboxMessage.next_attempt_at <= now))
+
+
+def _lease(until: datetime) -> ReturningUpdate[tuple[OutboxMessage]]:
+    """An UPDATE that leases the rows its caller selects, returning them."""
+    return update(OutboxMessage).values(next_attempt_at=until).returning(OutboxMessage).execution_options(synchronize_session=False)
 
 
 async def remove_from_outbox(session: AsyncSession, *, message_id: int) -> None:

@@ -1,9 +1,10 @@
 """The Telegram handlers: each turns one kind of update into an `Incoming` for the core and sends
 its turn back. Only private chats are served: a young person is never exposed in a group."""
 
+import asyncio
 import logging
 
-from telegram import Bot, LinkPreviewOptions, Message, Update
+from telegram import Bot, CallbackQuery, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -34,14 +35,21 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A tapped inline button: acknowledged at once, then its payload goes to the core."""
+    """A tapped inline button: acknowledged (the app stops its spinner) while its payload goes to the core."""
     query = update.callback_query
     assert query is not None
+    acknowledging = asyncio.create_task(_acknowledge(query))  # the reply need not wait for Telegram to confirm the tap
+    try:
+        await _converse(update, context, payload=query.data, text=_label_of(query.message, query.data))
+    finally:
+        await acknowledging
+
+
+async def _acknowledge(query: CallbackQuery) -> None:
     try:
         await query.answer()
     except TelegramError as exc:  # a redelivered update's query may be too old to answer; the tap still counts
         log.info("could not answer a callback query: %s", exc)
-    await _converse(update, context, payload=query.data, text=_label_of(query.message, query.data))
 
 
 async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -16,6 +16,8 @@ from bot.conversation import Outbox, Outgoing
 log = logging.getLogger(__name__)
 
 BATCH = 32
+IN_A_ROW = 8
+"""At most this many messages to one young person per batch, so that a long backlog for one does not hold up the others."""
 LEASE = timedelta(seconds=60)
 """How long a taken message is this sender's: after that, another worker may send it (this one died)."""
 IDLE_CHECK_SECONDS = 0.25
@@ -52,32 +54,40 @@ class OutboxSender:
                 await asyncio.sleep(1)
 
     async def send_due(self) -> int:
-        """Send one batch of due messages (the oldest of each young person); returns how many were taken.
+        """Send one batch of due messages: the oldest of each young person, each followed by that young
+        person's next ones while they are due (a turn's replies go out together); returns how many were taken.
 
         One at a time, each confirmed in the database as soon as Telegram confirms it: if the process
         is killed, at most the one message in flight can be sent again (Telegram offers no idempotent
         send). Telegram allows about 30 messages a second per bot; one at a time is faster than that."""
         batch = await self._outbox.take_due(channel=CHANNEL, limit=BATCH, lease_for=LEASE)
-        for message in batch:
-            await self._deliver(message)
+        for head in batch:
+            message: Outgoing | None = head
+            in_a_row = 0
+            while message is not None:
+                in_a_row += 1
+                message = await self._deliver(message, lease_next=in_a_row < IN_A_ROW)
         return len(batch)
 
-    async def _deliver(self, message: Outgoing) -> None:
+    async def _deliver(self, message: Outgoing, *, lease_next: bool) -> Outgoing | None:
+        """Send one message; after a confirmed (or finally refused) send, the young person's next
+        message, leased, if `lease_next` and it is due."""
+        following = LEASE if lease_next else None
         if not message.address.lstrip("-").isdigit():  # never a Telegram chat: it could only block this young person's queue
             log.error("an outbox message without a Telegram chat address leaves the outbox")
-            await self._outbox.delivered(message.id)
-            return
+            return await self._outbox.delivered(message, lease_next_for=following)
         try:
             sent = await send_turn(self._bot, int(message.address), message.turn, markdown=message.markdown)
         except RetryAfter as exc:
             await self._outbox.postpone(message.id, seconds=seconds_of(exc.retry_after))
         except (Forbidden, BadRequest) as exc:
             log.warning("Telegram refuses a message for good (%s): it leaves the outbox", exc)
-            await self._outbox.delivered(message.id)
+            return await self._outbox.delivered(message, lease_next_for=following)
         except TelegramError as exc:
             wait = min(MAX_BACKOFF_SECONDS, 2.0 ** message.attempts)
             log.warning("could not send a message on Telegram (%s): next try in %.0f s", exc, wait)
             await self._outbox.postpone(message.id, seconds=wait)
         else:
             self._sent.add(message.conversation_id, sent)
-            await self._outbox.delivered(message.id)
+            return await self._outbox.delivered(message, lease_next_for=following)
+        return None
