@@ -6,6 +6,7 @@ import sys
 from datetime import date
 
 from bot.core.config import get_settings
+from bot.core.text_tables import aligned
 from bot.runtime import open_database
 from bot.stats import StatTable, shown, statistics, write_csv
 
@@ -40,6 +41,4 @@ def text_table(table: StatTable) -> str:
     """One table as aligned text under its title, totals last."""
     header = (table.spec.rows, *table.column_keys, TOTAL)
     body = [(key or TOTAL, *map(shown, figures)) for key, figures in table.lines()]
-    widths = [max(len(line[n]) for line in (header, *body)) for n in range(len(header))]
-    lines = [" ".join(field.ljust(width) if n == 0 else field.rjust(width) for n, (field, width) in enumerate(zip(line, widths))).rstrip() for line in (header, *body)]
-    return "\n".join((TITLES[table.spec.metric], *lines))
+    return "\n".join((TITLES[table.spec.metric], *aligned([header, *body], right_from=1)))

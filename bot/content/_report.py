@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from bot.content._loader import OUT_OF_SCOPE, check_content
 from bot.content._yaml import Document, read_document
+from bot.core.text_tables import aligned, ruled
 from bot.i18n import LANGUAGES
 
 FEW_EXAMPLES = 10
@@ -194,11 +195,7 @@ def _heading(number: int, title: str) -> str:
 
 
 def _table(rows: Iterable[Sequence[str]], header: Sequence[str]) -> list[str]:
-    """Left-aligned columns, two spaces apart."""
-    rows = [list(header), *map(list, rows)]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
-    return [lines[0], "-" * max(map(len, lines)), *lines[1:]]
+    return ruled(aligned([list(header), *map(list, rows)]))
 
 
 def _status_table(entries: Sequence[Entry], kind: str) -> list[str]:
