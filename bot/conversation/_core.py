@@ -110,7 +110,8 @@ class ConversationCore:
         None otherwise. Each change is handed out once, whichever channel or worker asks first."""
         async with self._database.session() as session:
             conversation = await session.get(Conversation, conversation_id)
-            request = await open_handoff_request(session, conversation_id=conversation_id) if conversation else None
+            waiting = conversation is not None and conversation.handoff_state == "queued"  # every socket asks on every queue event: most are not waiting
+            request = await open_handoff_request(session, conversation_id=conversation_id) if waiting else None
             news = await self._news_for(session, conversation, request) if conversation and request else None
             await session.commit()
         return None if news is None else self._turn(*news)
