@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.storage._encryption import Keyring, attach_keyring
-from bot.storage._write_queue import WriteQueue
+from bot.storage._write_queue import WAIT_SECONDS, WriteQueue
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x5350_4C4E  # "SPLN": the advisory lock key that serialises migrations on PostgreSQL
@@ -34,7 +34,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # in WAL mode a commit survives a killed process; only a power cut can undo the last ones
-    cursor.execute("PRAGMA busy_timeout=15000")  # how long a writer waits for the lock before failing: a busy machine must not lose a turn
+    cursor.execute(f"PRAGMA busy_timeout={int(WAIT_SECONDS * 1000)}")  # how long a writer waits for the lock before failing: a busy machine must not lose a turn
     cursor.close()
 
 

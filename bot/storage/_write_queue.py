@@ -21,7 +21,7 @@ from sqlalchemy.util import await_only
 from bot.storage._errors import StorageError
 
 WAIT_SECONDS = 15.0
-"""How long a writer waits for its turn before failing, as long as SQLite's own busy timeout."""
+"""How long a writer waits for its turn before failing; SQLite's own busy timeout (other processes) is the same."""
 _WRITES = ("insert", "update", "delete", "replace", "create", "drop", "alter")
 _HOLDS = "supportline_writing"
 

@@ -46,6 +46,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _acknowledge(query: CallbackQuery) -> None:
+    """Tell Telegram the tap was received; a failure is logged, never the young person's problem."""
     try:
         await query.answer()
     except TelegramError as exc:  # a redelivered update's query may be too old to answer; the tap still counts
