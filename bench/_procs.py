@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.servers import ServerProcess
+from bot.core.child_server import ChildServer
 
 ROOT = Path(__file__).resolve().parent.parent
 UVICORN = Path(sys.executable).parent / "uvicorn"
@@ -73,7 +73,7 @@ class RssSampler:
             self.peaks[name] = max(self.peaks.get(name, 0.0), rss_mib(pid))
 
 
-class AppProcess(ServerProcess):
+class AppProcess(ChildServer):
     """`uvicorn --factory bot.api.main:app_from_environment` (docs/deployment.md) with settings from `environment`."""
 
     name = "the app"

@@ -24,8 +24,8 @@ from pathlib import Path
 import httpx
 import yaml
 
-from bench._procs import ServerProcess
 from bot.content import Content, load_content
+from bot.core.child_server import ChildServer
 from bot.core.config import get_settings
 from nlu import OUT_OF_SCOPE_INTENT, PIPELINE_CONFIG, render_training_data
 from nlu._training import CITY_ENTITY, rasa_environment, rasa_executable
@@ -112,7 +112,7 @@ def build(content: Content, *, rasa_venv: Path, language: str, epochs: int | Non
     return PlainAssistant(model, time.perf_counter() - started, log_file, epochs)
 
 
-class RasaRestServer(ServerProcess):
+class RasaRestServer(ChildServer):
     """`rasa run` with the REST channel (and no `--enable-api`: a plain deployment)."""
 
     name = "Rasa (REST)"

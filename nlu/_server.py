@@ -1,52 +1,40 @@
 """Running a Rasa server as a child process, and waiting until it serves the wanted model."""
 
-import asyncio
-import subprocess
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
+
+from bot.core.child_server import ChildServer, ChildServerError
 from nlu._client import RasaClient
 from nlu._errors import NLUSetupError, NLUUnavailable
 from nlu._training import rasa_environment, rasa_executable
 
 
-class RasaServer:
+class RasaServer(ChildServer):
     """`rasa run --enable-api` serving one model on loopback."""
 
+    name = "Rasa"
+    start_timeout_seconds = 180.0
+
     def __init__(self, *, rasa_venv: Path, model: Path, url: str, log_file: Path) -> None:
-        self.url = url
-        self.model = model
-        self._command = [
+        command = [
             str(rasa_executable(rasa_venv)), "run", "--enable-api", "--model", str(model),
             "--interface", urlsplit(url).hostname or "127.0.0.1", "--port", str(urlsplit(url).port or 5005),
         ]
-        self._log_file = log_file
-        self._process: subprocess.Popen[bytes] | None = None
+        super().__init__(command=command, log_file=log_file, environment=rasa_environment())
+        self.url = url
+        self.model = model
 
-    @property
-    def pid(self) -> int:
-        """The Rasa process id (once started)."""
-        assert self._process is not None
-        return self._process.pid
-
-    async def start(self, *, timeout_seconds: float = 180.0) -> None:
+    async def start(self) -> None:
         """Start Rasa and wait until it answers with our model loaded."""
-        self._log_file.parent.mkdir(parents=True, exist_ok=True)
-        with self._log_file.open("ab") as log:
-            self._process = subprocess.Popen(self._command, stdout=log, stderr=subprocess.STDOUT, env=rasa_environment())
-        await wait_until_serving(self.url, self.model, timeout_seconds=timeout_seconds, process=self._process)
-
-    def stop(self) -> None:
-        """Stop Rasa (politely, then firmly)."""
-        if self._process is None or self._process.poll() is not None:
-            return
-        self._process.terminate()
         try:
-            self._process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+            await super().start()
+        except ChildServerError as exc:
+            raise NLUSetupError(str(exc)) from exc
+
+    async def _ready(self, client: httpx.AsyncClient) -> bool:
+        return await serves_model(self.url, self.model)
 
 
 async def serves_model(url: str, model: Path) -> bool:
@@ -59,15 +47,3 @@ async def serves_model(url: str, model: Path) -> bool:
     finally:
         await client.aclose()
     return status.get("model_file") == model.name
-
-
-async def wait_until_serving(url: str, model: Path, *, timeout_seconds: float, process: subprocess.Popen[bytes] | None = None) -> None:
-    """Poll until Rasa serves `model`; fail early if its process died."""
-    deadline = time.monotonic() + timeout_seconds
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise NLUSetupError(f"Rasa exited with code {process.returncode} before it was ready")
-        if await serves_model(url, model):
-            return
-        await asyncio.sleep(0.5)
-    raise NLUSetupError(f"Rasa did not serve {model.name} at {url} within {timeout_seconds:.0f} s")

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.core.child_server import ChildServer
 from tests.conftest import CONTENT_DIR, ROOT, free_port
 from tests.support.bot_api import BotApiStandIn, TOKEN, message_update, serving_bot_api
-from tests.support.servers import ServerProcess
 
 SUPPORTLINE = str(ROOT / ".venv" / "bin" / "supportline")
 YOUNG_PEOPLE = 50
@@ -34,7 +34,7 @@ async def flaky_bot_api() -> AsyncIterator[BotApiStandIn]:
         yield stand_in
 
 
-class App(ServerProcess):
+class App(ChildServer):
     """`supportline run` as a process that can be killed and started again on the same database."""
 
     name = "the app"
