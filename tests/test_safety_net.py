@@ -5,11 +5,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import load_content, normalise
+from bot.content import CRISIS_TOPIC, load_content, normalise
+from bot.content._safety import SafetyNet
 from bot.i18n import LANGUAGES
 from tests.conftest import CONTENT_DIR, ROOT
 
-SAFETY = load_content(CONTENT_DIR).safety
+CONTENT = load_content(CONTENT_DIR)
+SAFETY = CONTENT.safety
+ORDINARY_WORDS = {
+    word for topic_id, topic in CONTENT.topics.items() if topic_id != CRISIS_TOPIC
+    for text in topic.translations.values() for example in text.examples for word in normalise(example).split()
+}
 HELD_OUT = ROOT / "tests" / "nlu_data"
 
 
@@ -75,3 +81,56 @@ def test_realistic_crisis_messages_in_several_scripts(message: str, language: st
 
 def test_the_safety_files_exist_for_every_language() -> None:
     assert sorted(path.stem for path in Path(CONTENT_DIR / "safety").glob("*.yml")) == sorted(LANGUAGES)
+
+
+def _misspelt(word: str) -> str:
+    """`word` as thumbs on a phone misspell it: its second and third letters swapped; in Ge'ez, whose
+    letters are syllables, its last syllable with another vowel."""
+    if _is_geez(word):
+        last = ord(word[-1])
+        return word[:-1] + chr(last - last % 8 + (last % 8 + 1) % 7)
+    return word[0] + word[2] + word[1] + word[3:]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_crisis_phrase_with_a_misspelt_word_still_triggers(language: str) -> None:
+    tried, words_in_their_own_right = 0, ORDINARY_WORDS | _words_of_phrases(language)
+    for phrase in _lists(language)["crisis"]:
+        words = normalise(phrase).split()
+        for index, word in enumerate(words):
+            misspelt = normalise(_misspelt(word)) if len(word) >= 3 else word
+            if len(misspelt) < (3 if _is_geez(word) else 5) or misspelt == word or misspelt in words_in_their_own_right:
+                continue  # too short to guess at, no misspelling, or a word in its own right: never read as another
+            message = " ".join(words[:index] + [misspelt] + words[index + 1:])
+            assert SAFETY.check(message).crisis is not None, (language, phrase, message)
+            tried += 1
+            break
+    assert tried >= 20, language
+
+
+def test_a_misspelling_must_be_one_letter_off_and_no_ordinary_word() -> None:
+    net = SafetyNet(crisis=["swallowed the tablets"], exploitation=[], not_crisis=[], known_words=["tables"])
+    matched = normalise("swallowed the tablets")
+    assert net.check("i swallowed the tablet").crisis == matched  # a letter missing
+    assert net.check("i swallowed the tabletts").crisis == matched  # a letter added (double letters fold anyway)
+    assert net.check("i swallowed the tablers").crisis == matched  # a letter changed
+    assert net.check("i swalolwed teh tabelts").crisis is None  # "teh": too short to guess at
+    assert net.check("i swalolwed the tabelts").crisis == matched  # letters swapped, in two words
+    assert net.check("i swallowed the tables").crisis is None  # an ordinary word stays itself
+    assert net.check("i swallowed the tabloids").crisis is None  # two letters off
+    assert net.check("").crisis is None and net.check("?!").crisis is None  # no words at all
+
+
+def test_in_geez_only_a_vowel_may_be_misspelt_not_the_consonant() -> None:
+    net = SafetyNet(crisis=["ክመውት እደሊ"], exploitation=[], not_crisis=[])
+    assert net.check("ክመውቲ እደሊ").crisis is not None  # ት → ቲ: the same consonant, another vowel
+    assert net.check("ክመውን እደሊ").crisis is None  # ት → ን: another consonant, another word
+    assert net.check("ክመው እደሊ").crisis is None  # a syllable missing
+
+
+def _words_of_phrases(language: str) -> set[str]:
+    return {word for phrases in _lists(language).values() if isinstance(phrases, list) for phrase in phrases for word in normalise(phrase).split()}
+
+
+def _is_geez(word: str) -> bool:
+    return any("\u1200" <= letter <= "\u137f" for letter in word)

@@ -9,10 +9,11 @@ from bot.content._normalise import normalise
 from bot.content._safety import SafetyNet
 from bot.content._schema import City, Place, Topic
 
+CRISIS_TOPIC = "crisis"
 REQUIRED_TOPICS: tuple[str, ...] = (
     "rejection_next_steps", "rights", "healthcare", "school", "guardian", "legal_help", "safe_places",
     "shelter_basic_needs", "police_deportation", "age_assessment", "family_contact", "exploitation_risk",
-    "mental_health", "crisis", "missing_friend", "talk_to_human", "privacy", "return_options",
+    "mental_health", CRISIS_TOPIC, "missing_friend", "talk_to_human", "privacy", "return_options",
     "greeting", "thanks", "goodbye",
 )
 _EARTH_RADIUS_KM = 6371.0

@@ -1,10 +1,19 @@
 """The crisis safety net: NGO-edited phrases matched in any language, so a crisis never rests on the classifier alone."""
 
 import re
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice, product
 
 from bot.content._normalise import normalise
+
+_GEEZ_FIRST, _GEEZ_LAST = 0x1200, 0x137F
+MIN_MISSPELT_LETTERS = 5
+"""Only words this long are read as a misspelling of a phrase word: shorter ones are too often another word."""
+MIN_MISSPELT_GEEZ_LETTERS = 3
+"""The same for Ge'ez, whose letters are syllables: three of them are about as long as five Latin letters."""
+MAX_READINGS = 16
 
 
 @dataclass(frozen=True)
@@ -16,17 +25,85 @@ class SafetySignal:
     harmless_idiom: str | None = None
 
 
-class _PhraseSet:
-    """Whole-word, in-order matching of normalised phrases in normalised text."""
+class _Misspellings:
+    """Reads an unknown word one letter away (a letter missing, added, changed or two swapped) from a phrase word
+    as that phrase word. Words seen in ordinary messages are never read as another word: "bills" stays "bills"."""
 
-    def __init__(self, phrases: Iterable[str]) -> None:
+    def __init__(self, phrase_words: Iterable[str], *, known_words: frozenset[str]) -> None:
+        self._phrase_words = frozenset(phrase_words)
+        self._known = known_words | self._phrase_words
+        self._by_deletion: defaultdict[str, set[str]] = defaultdict(set)
+        for word in self._phrase_words:
+            if len(word) >= _min_letters(word):
+                for key in _one_letter_less(word) | {word}:
+                    self._by_deletion[key].add(word)
+
+    def readings(self, normalised_text: str) -> Iterator[str]:
+        """`normalised_text` read with its misspelt phrase words spelt right, each way they may be meant
+        (at most `MAX_READINGS`); nothing if no word looks misspelt."""
+        words = normalised_text.split()
+        choices = [self._phrase_words_for(word) or [word] for word in words]
+        if choices == [[word] for word in words]:
+            return
+        yield from (" ".join(reading) for reading in islice(product(*choices), MAX_READINGS))
+
+    def _phrase_words_for(self, word: str) -> list[str]:
+        if len(word) < _min_letters(word) or word in self._known:
+            return []
+        candidates = set().union(*(self._by_deletion.get(key, ()) for key in _one_letter_less(word) | {word}))
+        return sorted(c for c in candidates if _one_edit_apart(word, c))
+
+
+def _is_geez(letter: str) -> bool:
+    return _GEEZ_FIRST <= ord(letter) <= _GEEZ_LAST
+
+
+def _min_letters(word: str) -> int:
+    return MIN_MISSPELT_GEEZ_LETTERS if _is_geez(word[0]) else MIN_MISSPELT_LETTERS
+
+
+def _may_stand_for(letter: str, other: str) -> bool:
+    """Whether a misspelling may change `letter` into `other`. A Ge'ez letter is a syllable: only its vowel
+    may be wrong (the same consonant's row), a different consonant is a different word."""
+    if _is_geez(letter) or _is_geez(other):
+        return ord(letter) // 8 == ord(other) // 8
+    return True
+
+
+def _one_letter_less(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether one insertion, deletion, substitution or swap of neighbouring letters turns `a` into `b`
+    (in Ge'ez, only a syllable's vowel: see `_may_stand_for`)."""
+    if a == b or abs(len(a) - len(b)) > 1 or (len(a) != len(b) and _is_geez(a[0])):
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    prefix = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+    if len(a) < len(b):
+        return a[prefix:] == b[prefix + 1:]
+    if a[prefix + 1:] == b[prefix + 1:]:
+        return _may_stand_for(a[prefix], b[prefix])
+    return not _is_geez(a[0]) and a[prefix:prefix + 2] == b[prefix:prefix + 2][::-1] and a[prefix + 2:] == b[prefix + 2:]
+
+
+class _PhraseSet:
+    """Whole-word, in-order matching of normalised phrases in normalised text, misspelt words included if `known_words` is given."""
+
+    def __init__(self, phrases: Iterable[str], *, known_words: frozenset[str] | None = None) -> None:
         normalised = sorted({normalise(phrase) for phrase in phrases} - {""}, key=len, reverse=True)
         self._pattern = re.compile(r"(?<!\S)(" + "|".join(map(re.escape, normalised)) + r")(?!\S)") if normalised else None
+        words = (word for phrase in normalised for word in phrase.split())
+        self._misspellings = _Misspellings(words, known_words=known_words) if known_words is not None else None
 
     def first_match(self, normalised_text: str) -> str | None:
         if self._pattern is None:
             return None
         match = self._pattern.search(normalised_text)
+        if match is None and self._misspellings is not None:
+            match = next(filter(None, map(self._pattern.search, self._misspellings.readings(normalised_text))), None)
         return match.group(1) if match else None
 
 
@@ -35,10 +112,14 @@ class SafetyNet:
 
     All languages are checked whatever the conversation's language: a young person may write
     Swedish in Latin letters in an Arabic conversation, and a crisis must never be missed for that.
+    Crisis phrases also match with a misspelt word (one letter off) that no ordinary message uses:
+    `known_words`, the words of the content's other examples and phrases.
     """
 
-    def __init__(self, *, crisis: Iterable[str], exploitation: Iterable[str], not_crisis: Iterable[str]) -> None:
-        self._crisis = _PhraseSet(crisis)
+    def __init__(self, *, crisis: Iterable[str], exploitation: Iterable[str], not_crisis: Iterable[str], known_words: Iterable[str] = ()) -> None:
+        not_crisis = list(not_crisis)
+        known = frozenset(known_words) | {word for phrase in not_crisis for word in normalise(phrase).split()}
+        self._crisis = _PhraseSet(crisis, known_words=known)
         self._exploitation = _PhraseSet(exploitation)
         self._not_crisis = _PhraseSet(not_crisis)
 

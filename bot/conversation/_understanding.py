@@ -4,12 +4,11 @@ import logging
 from dataclasses import dataclass
 
 from bot import metrics
-from bot.content import Content
+from bot.content import CRISIS_TOPIC, Content
 from nlu import CITY_ENTITY, OUT_OF_SCOPE_INTENT, LanguageGuess, LanguageIdentifier, NLUError, NLUUnavailable, Parse, RasaClient
 
 log = logging.getLogger(__name__)
 
-CRISIS_TOPIC = "crisis"
 EXPLOITATION_TOPIC = "exploitation_risk"
 SUGGESTIONS = 3
 
