@@ -7,11 +7,11 @@ from pathlib import Path
 
 import yaml
 
+from bot.content import CRISIS_TOPIC
 from bot.conversation import Understanding
 from bot.i18n import LANGUAGES
 
 FALLBACK = "(fallback)"
-CRISIS = "crisis"
 MIN_WORDS_FOR_LANGUAGE_ID = 3
 
 
@@ -27,18 +27,21 @@ class HeldOut:
 
     def labelled(self) -> list[tuple[str, str]]:
         """(message, expected topic) for accuracy: every topic message and every crisis message."""
-        return [(m, topic) for topic, messages in self.topics.items() for m in messages] + [(m, CRISIS) for m in self.crisis]
+        return [(m, topic) for topic, messages in self.topics.items() for m in messages] + [(m, CRISIS_TOPIC) for m in self.crisis]
 
     def all_messages(self) -> list[str]:
         return [m for m, _ in self.labelled()] + self.hard_negatives + self.out_of_scope
 
 
 def read_held_out(directory: Path) -> list[HeldOut]:
-    """Every language's held-out data, in our language order."""
+    """Every language's held-out data (or a development set in the same format), in our language order.
+    A file may leave out a kind of message it has none of (a crisis-only set has no `topics`)."""
     held_out = []
     for language in LANGUAGES:
         data = yaml.safe_load((directory / f"{language}.yml").read_text(encoding="utf-8"))
-        held_out.append(HeldOut(language, data["topics"], data["crisis"], data["hard_negatives"], data["out_of_scope"]))
+        held_out.append(HeldOut(
+            language, data.get("topics") or {}, data.get("crisis") or [], data.get("hard_negatives") or [], data.get("out_of_scope") or [],
+        ))
     return held_out
 
 
@@ -111,7 +114,7 @@ async def evaluate(held_out: Iterable[HeldOut], understand: Understand) -> list[
             scores.expected.append(topic)
             scores.predicted.append(understood.topic or FALLBACK)
             _score_language(scores, message, understood)
-            if topic == CRISIS:
+            if topic == CRISIS_TOPIC:
                 scores.crisis_total += 1
                 scores.crisis_caught += understood.crisis
         for message in data.hard_negatives:
