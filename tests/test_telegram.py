@@ -11,6 +11,7 @@ import pytest
 
 from bot.api.main import create_app
 from bot.channels.identity import pseudonym
+from bot.channels.telegram._sender import IN_A_ROW
 from bot.content import load_content
 from bot.core.config import Settings
 from bot.i18n import LANGUAGES, Catalogs
@@ -143,6 +144,31 @@ async def test_a_queued_message_without_a_telegram_chat_leaves_the_outbox_and_bl
     finally:
         await database.close()
     assert not any(call.params.get("text") == "lost" for call in bot_api.called("sendMessage"))
+
+
+async def test_a_backlog_longer_than_one_batch_goes_out_whole_and_in_order(polling_bot: Settings, bot_api: BotApiStandIn) -> None:
+    user = 5550014
+    await exchange(bot_api, message_update(user, language_code="sv", text="/start"))
+    database = Database(polling_bot.database_url, keys=polling_bot.data_keys_list())
+    backlog = [f"meddelande {number}" for number in range(3 * IN_A_ROW + 1)]  # e.g. a counsellor wrote while Telegram was down
+    try:
+        async with database.session() as session:
+            conversation_id = pseudonym(secret=polling_bot.secret_key, channel="telegram", user_id=user)
+            for text in backlog:
+                add_to_outbox(session, conversation_id=conversation_id, channel="telegram", address=str(user), language="sv", text=text, markdown=False)
+            await session.commit()
+        bot_api.push(message_update(user, language_code="sv", text="/help"))  # its turn wakes the sender
+        for _ in range(100):
+            async with database.session() as session:
+                if await outbox_backlog(session) == 0:
+                    break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the backlog stayed in the outbox")
+    finally:
+        await database.close()
+    texts = [call.params["text"] for call in bot_api.called("sendMessage") if call.params["chat_id"] == str(user)]
+    assert texts[1:-1] == backlog and texts[-1].startswith(CATALOGS.text("sv", "help.text").split("\n")[0])
 
 
 async def test_forget_also_clears_the_chat_as_far_as_telegram_allows(polling_bot: Settings, bot_api: BotApiStandIn) -> None:

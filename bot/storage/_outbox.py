@@ -3,12 +3,11 @@
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.dml import ReturningUpdate
 
 from bot.storage._models import HandledInput, OutboxMessage
 
@@ -37,6 +36,33 @@ def outbox_contents(message: OutboxMessage) -> tuple[str | None, str, list[list[
     return body["language"], body["text"], body["buttons"], body["markdown"]
 
 
+# The sender runs these on every wake-up: built once with bound parameters, since building them
+# took longer than running them (py-spy, a Telegram button at N = 1: 9 % of the event loop).
+_earlier = aliased(OutboxMessage)
+_DUE_HEADS = (
+    select(OutboxMessage.id)
+    .where(
+        OutboxMessage.channel == bindparam("channel"),
+        OutboxMessage.next_attempt_at <= bindparam("now"),
+        ~select(_earlier.id).where(_earlier.conversation_id == OutboxMessage.conversation_id, _earlier.id < OutboxMessage.id).exists(),
+    )
+    .order_by(OutboxMessage.id)
+    .limit(bindparam("limit"))
+)
+_LEASE = (
+    update(OutboxMessage)
+    .where(OutboxMessage.next_attempt_at <= bindparam("now"))
+    .values(next_attempt_at=bindparam("until"))
+    .returning(OutboxMessage)
+    .execution_options(synchronize_session=False)
+)
+"""Leases the due rows its caller selects (`now`, `until`), returning them."""
+_LEASE_HEADS = _LEASE.where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+_LEASE_OLDEST = _LEASE.where(
+    OutboxMessage.id == select(func.min(OutboxMessage.id)).where(OutboxMessage.conversation_id == bindparam("of_conversation")).scalar_subquery()
+)
+
+
 async def lease_due_heads(session: AsyncSession, *, channel: str, now: datetime, until: datetime, limit: int) -> list[OutboxMessage]:
     """Take, until `until`, the oldest waiting message of each conversation on `channel` that is due
     (later ones wait their turn, so each young person receives messages in order), oldest first.
@@ -44,25 +70,16 @@ async def lease_due_heads(session: AsyncSession, *, channel: str, now: datetime,
     Looked for first (a read: an idle sender never takes the write lock), then leased in one statement:
     a message another worker leased since (its `next_attempt_at` moved past `now`) is left to it, also
     on PostgreSQL, which re-checks that condition on the row it waited for."""
-    earlier = aliased(OutboxMessage)
-    first_of_conversation = ~select(earlier.id).where(earlier.conversation_id == OutboxMessage.conversation_id, earlier.id < OutboxMessage.id).exists()
-    due_heads = select(OutboxMessage.id).where(OutboxMessage.channel == channel, OutboxMessage.next_attempt_at <= now, first_of_conversation)
-    candidates = list(await session.scalars(due_heads.order_by(OutboxMessage.id).limit(limit)))
+    candidates = list(await session.scalars(_DUE_HEADS, {"channel": channel, "now": now, "limit": limit}))
     if not candidates:
         return []
-    leased = await session.scalars(_lease(until).where(OutboxMessage.id.in_(candidates), OutboxMessage.next_attempt_at <= now))
+    leased = await session.scalars(_LEASE_HEADS, {"ids": candidates, "now": now, "until": until})
     return sorted(leased, key=lambda message: message.id)
 
 
 async def lease_next_of_conversation(session: AsyncSession, *, conversation_id: str, now: datetime, until: datetime) -> OutboxMessage | None:
     """Take, until `until`, the conversation's oldest waiting message if it is due; None otherwise."""
-    oldest = select(func.min(OutboxMessage.id)).where(OutboxMessage.conversation_id == conversation_id).scalar_subquery()
-    return await session.scalar(_lease(until).where(OutboxMessage.id == oldest, OutboxMessage.next_attempt_at <= now))
-
-
-def _lease(until: datetime) -> ReturningUpdate[tuple[OutboxMessage]]:
-    """An UPDATE that leases the rows its caller selects, returning them."""
-    return update(OutboxMessage).values(next_attempt_at=until).returning(OutboxMessage).execution_options(synchronize_session=False)
+    return await session.scalar(_LEASE_OLDEST, {"of_conversation": conversation_id, "now": now, "until": until})
 
 
 async def remove_from_outbox(session: AsyncSession, *, message_id: int) -> None:

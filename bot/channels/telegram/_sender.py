@@ -53,21 +53,25 @@ class OutboxSender:
                 log.exception("the Telegram outbox could not be read; trying again")
                 await asyncio.sleep(1)
 
-    async def send_due(self) -> int:
+    async def send_due(self) -> bool:
         """Send one batch of due messages: the oldest of each young person, each followed by that young
-        person's next ones while they are due (a turn's replies go out together); returns how many were taken.
+        person's next ones while they are due (a turn's replies go out together). Returns whether more
+        may be due already (a full batch, or a young person with more than `IN_A_ROW` waiting); if not,
+        the loop waits for a wake-up instead of asking the database again.
 
         One at a time, each confirmed in the database as soon as Telegram confirms it: if the process
         is killed, at most the one message in flight can be sent again (Telegram offers no idempotent
         send). Telegram allows about 30 messages a second per bot; one at a time is faster than that."""
         batch = await self._outbox.take_due(channel=CHANNEL, limit=BATCH, lease_for=LEASE)
+        more = len(batch) == BATCH
         for head in batch:
             message: Outgoing | None = head
             in_a_row = 0
             while message is not None:
                 in_a_row += 1
                 message = await self._deliver(message, lease_next=in_a_row < IN_A_ROW)
-        return len(batch)
+            more = more or in_a_row == IN_A_ROW
+        return more
 
     async def _deliver(self, message: Outgoing, *, lease_next: bool) -> Outgoing | None:
         """Send one message; after a confirmed (or finally refused) send, the young person's next
