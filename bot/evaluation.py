@@ -12,6 +12,7 @@ from bot.conversation import Understanding
 from bot.i18n import LANGUAGES
 
 FALLBACK = "(fallback)"
+NOTHING_TO_MEASURE = "–"
 MIN_WORDS_FOR_LANGUAGE_ID = 3
 
 
@@ -161,11 +162,19 @@ def render_table(scores: list[LanguageScores]) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for s in [*scores, total(scores)]:
+        labelled = len(s.expected)
         lines.append(
-            f"| {s.language} | {len(s.expected)} | {s.accuracy:.1%} | {s.macro_f1:.3f} | {s.crisis_recall:.1%} ({s.crisis_caught}/{s.crisis_total}) | "
-            f"{s.false_positive_rate:.1%} ({s.false_crises}/{s.hard_negatives}) | {s.fallback_rate:.1%} | {s.language_id_accuracy:.1%} |"
+            f"| {s.language} | {labelled} | {_percent(s.accuracy, labelled)} | {f'{s.macro_f1:.3f}' if labelled else NOTHING_TO_MEASURE} | "
+            f"{_percent(s.crisis_recall, s.crisis_total)} ({s.crisis_caught}/{s.crisis_total}) | "
+            f"{_percent(s.false_positive_rate, s.hard_negatives)} ({s.false_crises}/{s.hard_negatives}) | "
+            f"{_percent(s.fallback_rate, s.out_of_scope)} | {_percent(s.language_id_accuracy, s.language_total)} |"
         )
     return "\n".join(lines)
+
+
+def _percent(ratio: float, whole: int) -> str:
+    """A ratio as a percentage, or a dash where there was nothing to count (a crisis-only set has no out-of-scope messages)."""
+    return f"{ratio:.1%}" if whole else NOTHING_TO_MEASURE
 
 
 def render_confusions(scores: list[LanguageScores]) -> str:
