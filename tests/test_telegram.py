@@ -134,13 +134,7 @@ async def test_a_queued_message_without_a_telegram_chat_leaves_the_outbox_and_bl
             await session.commit()
         [reply] = await exchange(bot_api, message_update(user, language_code="sv", text="/help"))
         assert reply.params["chat_id"] == str(user) and reply.params["text"].startswith(CATALOGS.text("sv", "help.text").split("\n")[0])
-        for _ in range(50):  # the reply's row goes once Telegram's answer to the send is back
-            async with database.session() as session:
-                if await outbox_backlog(session) == 0:
-                    break
-            await asyncio.sleep(0.1)
-        else:
-            raise AssertionError("the outbox kept a message")
+        await _until_the_outbox_is_empty(database)  # the reply's row goes once Telegram's answer to the send is back
     finally:
         await database.close()
     assert not any(call.params.get("text") == "lost" for call in bot_api.called("sendMessage"))
@@ -158,17 +152,20 @@ async def test_a_backlog_longer_than_one_batch_goes_out_whole_and_in_order(polli
                 add_to_outbox(session, conversation_id=conversation_id, channel="telegram", address=str(user), language="sv", text=text, markdown=False)
             await session.commit()
         bot_api.push(message_update(user, language_code="sv", text="/help"))  # its turn wakes the sender
-        for _ in range(100):
-            async with database.session() as session:
-                if await outbox_backlog(session) == 0:
-                    break
-            await asyncio.sleep(0.1)
-        else:
-            raise AssertionError("the backlog stayed in the outbox")
+        await _until_the_outbox_is_empty(database)
     finally:
         await database.close()
     texts = [call.params["text"] for call in bot_api.called("sendMessage") if call.params["chat_id"] == str(user)]
     assert texts[1:-1] == backlog and texts[-1].startswith(CATALOGS.text("sv", "help.text").split("\n")[0])
+
+
+async def _until_the_outbox_is_empty(database: Database, *, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds * 10)):
+        async with database.session() as session:
+            if await outbox_backlog(session) == 0:
+                return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the outbox kept messages")
 
 
 async def test_forget_also_clears_the_chat_as_far_as_telegram_allows(polling_bot: Settings, bot_api: BotApiStandIn) -> None:
