@@ -9,9 +9,7 @@ from pathlib import Path
 
 import httpx
 
-
-class ChildServerError(Exception):
-    """The child server exited or did not answer in time."""
+from bot.core.errors import ChildServerError
 
 
 class ChildServer:
@@ -53,6 +51,7 @@ class ChildServer:
                 except httpx.HTTPError:
                     pass
                 await asyncio.sleep(self.poll_seconds)
+        self.stop()  # no half-started server left behind
         raise ChildServerError(f"{self.name} did not answer within {self.start_timeout_seconds:.0f} s; see {self._log_file}")
 
     def stop(self) -> None:

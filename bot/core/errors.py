@@ -11,3 +11,7 @@ class ContentError(SupportLineError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__(f"{len(problems)} problem(s) in content:\n" + "\n".join(problems))
         self.problems = problems
+
+
+class ChildServerError(SupportLineError):
+    """A server run as a child process exited or did not answer in time."""
