@@ -109,7 +109,7 @@ def test_a_crisis_phrase_with_a_misspelt_word_still_triggers(language: str) -> N
 
 
 def test_a_misspelling_must_be_one_letter_off_and_no_ordinary_word() -> None:
-    net = SafetyNet(crisis=["swallowed the tablets"], exploitation=[], not_crisis=[], known_words=["tables"])
+    net = SafetyNet(crisis=["swallowed the tablets"], exploitation=[], not_crisis=[], ordinary_words=["tables"])
     matched = normalise("swallowed the tablets")
     assert net.check("i swallowed the tablet").crisis == matched  # a letter missing
     assert net.check("i swallowed the tabletts").crisis == matched  # a letter added (double letters fold anyway)

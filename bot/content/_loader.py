@@ -8,7 +8,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.content._model import CRISIS_TOPIC, REQUIRED_TOPICS, Content
-from bot.content._normalise import normalise
+from bot.content._normalise import normalise, words_of
 from bot.content._safety import SafetyNet
 from bot.content._schema import ID_PATTERN, City, Menu, OutOfScope, Place, SafetyList, Topic
 from bot.content._yaml import Document, Problem, read_document
@@ -41,7 +41,7 @@ def _ordinary_words(topics: dict[str, tuple[Document, Topic]], out_of_scope: Out
     """Every word of the example questions that are no crisis: the crisis net never reads one of them as a misspelt crisis word."""
     examples = [e for topic_id, (_, topic) in topics.items() if topic_id != CRISIS_TOPIC for text in topic.translations.values() for e in text.examples]
     examples += [e for language_examples in (out_of_scope.examples.values() if out_of_scope else ()) for e in language_examples]
-    return {word for example in examples for word in normalise(example).split()}
+    return words_of(examples)
 
 
 def check_content(directory: Path) -> list[Problem]:
@@ -72,7 +72,7 @@ class _Loader:
         cities_doc, cities = self._load_mapping("cities.yml", City)
         menu_doc, menu = self._load_single("menu.yml", Menu)
         out_of_scope_doc, out_of_scope = self._load_single("out_of_scope.yml", OutOfScope)
-        safety = self._load_safety(known_words=_ordinary_words(topics, out_of_scope))
+        safety = self._load_safety(ordinary_words=_ordinary_words(topics, out_of_scope))
         self._check_examples(topics, out_of_scope_doc, out_of_scope)
         self._check_topic_ids(topics)
         self._check_places(places, cities)
@@ -151,7 +151,7 @@ class _Loader:
                 items[key] = item
         return document, items
 
-    def _load_safety(self, *, known_words: set[str]) -> SafetyNet | None:
+    def _load_safety(self, *, ordinary_words: set[str]) -> SafetyNet | None:
         lists: list[SafetyList] = []
         for language in LANGUAGES:
             document = self._read_named(f"safety/{language}.yml")
@@ -172,7 +172,7 @@ class _Loader:
             crisis=[p for l in lists for p in l.crisis],
             exploitation=[p for l in lists for p in l.exploitation],
             not_crisis=[p for l in lists for p in l.not_crisis],
-            known_words=known_words | {word for l in lists for phrase in l.exploitation for word in normalise(phrase).split()},
+            ordinary_words=ordinary_words,
         )
 
     def _check_topic_ids(self, topics: dict[str, tuple[Document, Topic]]) -> None:

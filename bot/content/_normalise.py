@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Arabic and Persian keyboards write the same letters with different code points; tatweel and
 # zero-width joiners are decoration. Unify them so "أريد" = "اريد" and "ي" = "ی".
@@ -33,3 +34,8 @@ def normalise(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_LETTER_VARIANTS)
     without_marks = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
     return " ".join(_REPEATED_LETTER.sub(r"\1", _NOT_A_WORD.sub(" ", without_marks)).split())
+
+
+def words_of(texts: Iterable[str]) -> set[str]:
+    """Every normalised word of `texts`."""
+    return {word for text in texts for word in normalise(text).split()}

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice, product
 
-from bot.content._normalise import normalise
+from bot.content._normalise import normalise, words_of
 
 _GEEZ_FIRST, _GEEZ_LAST = 0x1200, 0x137F
 MIN_MISSPELT_LETTERS = 5
@@ -62,31 +62,25 @@ def _min_letters(word: str) -> int:
     return MIN_MISSPELT_GEEZ_LETTERS if _is_geez(word[0]) else MIN_MISSPELT_LETTERS
 
 
-def _may_stand_for(letter: str, other: str) -> bool:
-    """Whether a misspelling may change `letter` into `other`. A Ge'ez letter is a syllable: only its vowel
-    may be wrong (the same consonant's row), a different consonant is a different word."""
-    if _is_geez(letter) or _is_geez(other):
-        return ord(letter) // 8 == ord(other) // 8
-    return True
-
-
 def _one_letter_less(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
 def _one_edit_apart(a: str, b: str) -> bool:
-    """Whether one insertion, deletion, substitution or swap of neighbouring letters turns `a` into `b`
-    (in Ge'ez, only a syllable's vowel: see `_may_stand_for`)."""
-    if a == b or abs(len(a) - len(b)) > 1 or (len(a) != len(b) and _is_geez(a[0])):
+    """Whether one insertion, deletion, substitution or swap of neighbouring letters turns `a` into `b`.
+    A Ge'ez letter is a syllable: there only the vowel of one letter may be wrong (the same consonant's
+    row); a different consonant, or a letter more or less, is a different word."""
+    if a == b or abs(len(a) - len(b)) > 1:
         return False
+    if _is_geez(a[0]) or _is_geez(b[0]):
+        differing = [(x, y) for x, y in zip(a, b) if x != y]
+        return len(a) == len(b) and len(differing) == 1 and ord(differing[0][0]) // 8 == ord(differing[0][1]) // 8
     if len(a) > len(b):
         a, b = b, a
     prefix = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
     if len(a) < len(b):
         return a[prefix:] == b[prefix + 1:]
-    if a[prefix + 1:] == b[prefix + 1:]:
-        return _may_stand_for(a[prefix], b[prefix])
-    return not _is_geez(a[0]) and a[prefix:prefix + 2] == b[prefix:prefix + 2][::-1] and a[prefix + 2:] == b[prefix + 2:]
+    return a[prefix + 1:] == b[prefix + 1:] or (a[prefix:prefix + 2] == b[prefix:prefix + 2][::-1] and a[prefix + 2:] == b[prefix + 2:])
 
 
 class _PhraseSet:
@@ -112,13 +106,13 @@ class SafetyNet:
 
     All languages are checked whatever the conversation's language: a young person may write
     Swedish in Latin letters in an Arabic conversation, and a crisis must never be missed for that.
-    Crisis phrases also match with a misspelt word (one letter off) that no ordinary message uses:
-    `known_words`, the words of the content's other examples and phrases.
+    Crisis phrases also match with a misspelt word (one letter off) that is no word of an ordinary
+    message: `ordinary_words` (those of the content's example questions) or of the other phrases.
     """
 
-    def __init__(self, *, crisis: Iterable[str], exploitation: Iterable[str], not_crisis: Iterable[str], known_words: Iterable[str] = ()) -> None:
-        not_crisis = list(not_crisis)
-        known = frozenset(known_words) | {word for phrase in not_crisis for word in normalise(phrase).split()}
+    def __init__(self, *, crisis: Iterable[str], exploitation: Iterable[str], not_crisis: Iterable[str], ordinary_words: Iterable[str] = ()) -> None:
+        exploitation, not_crisis = list(exploitation), list(not_crisis)
+        known = frozenset(ordinary_words) | words_of(exploitation) | words_of(not_crisis)
         self._crisis = _PhraseSet(crisis, known_words=known)
         self._exploitation = _PhraseSet(exploitation)
         self._not_crisis = _PhraseSet(not_crisis)
