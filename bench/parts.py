@@ -1,4 +1,5 @@
-"""The parts, one at a time, in this process: Rasa parse, content lookup, the button/command path
+"""The parts, one at a time, in this process: Rasa parse, content lookup, what the app does to a written
+message besides asking Rasa (language identification, the crisis safety net), the button/command path
 (no NLU), and the queue the console reads and claims from with 10,000 open conversations, on SQLite
 and PostgreSQL, through the same functions the console uses."""
 
@@ -25,7 +26,7 @@ from bot.i18n import LANGUAGES, Catalogs
 from bot.runtime import conversation_core, open_database
 from bot.storage import Conversation, HandoffRequest, Message, waiting_count, waiting_requests
 from handoff import claim, claim_next
-from nlu import RasaClient, RasaServer
+from nlu import LanguageIdentifier, RasaClient, RasaServer
 from tests.support.postgres import postgres_available, scratch_database
 
 OPEN_CONVERSATIONS = 10_000
@@ -65,6 +66,8 @@ class PartsReport:
     parse_ms: list[float]
     lookup_us: list[float]
     city_us: list[float]
+    language_us: list[float]
+    safety_us: list[float]
     button_ms: list[float]
     command_ms: list[float]
     queues: list[QueueFigures]
@@ -105,6 +108,23 @@ def measure_lookups(settings: Settings, count: int) -> tuple[list[float], list[f
         store.current().city_named(sentence)
         cities.append((time.perf_counter() - started) * 1e6)
     return answers, cities
+
+
+def measure_screening(settings: Settings, texts: list[str]) -> tuple[list[float], list[float]]:
+    """Microseconds for what the app itself does to each written message, in the event loop, besides
+    asking Rasa: identify its language, and check it against every language's crisis phrases."""
+    content, languages = load_content(settings.content_dir), LanguageIdentifier()
+    for text in texts[:20]:  # warm-up: the language models load lazily
+        languages.identify(text)
+    identified, checked = [], []
+    for text in texts:
+        started = time.perf_counter()
+        languages.identify(text)
+        identified.append((time.perf_counter() - started) * 1e6)
+        started = time.perf_counter()
+        content.safety.check(text)
+        checked.append((time.perf_counter() - started) * 1e6)
+    return identified, checked
 
 
 async def measure_buttons(settings: Settings, turns: int) -> tuple[list[float], list[float]]:
@@ -205,8 +225,9 @@ async def run(config: PartsConfig, *, rasa_url: str | None = None, model: Path |
             server.stop()
     else:
         parse_ms = await measure_parse(rasa_url, messages)
-    print("parts: content lookup, button/command path …", flush=True)
+    print("parts: content lookup, written messages, button/command path …", flush=True)
     lookup_us, city_us = measure_lookups(settings, config.lookups)
+    language_us, safety_us = measure_screening(settings, [text for script in scripts(content, 7) for text in script.texts])
     button_ms, command_ms = await measure_buttons(settings, config.button_turns)
     queues = []
     with tempfile.TemporaryDirectory(prefix="supportline-bench-") as work:
@@ -216,7 +237,7 @@ async def run(config: PartsConfig, *, rasa_url: str | None = None, model: Path |
         print(f"parts: queue with {OPEN_CONVERSATIONS:,} open conversations, PostgreSQL …", flush=True)
         with scratch_database("supportline_bench") as database_url:
             queues.append(await measure_queue(settings.model_copy(update={"database_url": database_url}), "PostgreSQL", config))
-    return PartsReport(config, parse_ms, lookup_us, city_us, button_ms, command_ms, queues)
+    return PartsReport(config, parse_ms, lookup_us, city_us, language_us, safety_us, button_ms, command_ms, queues)
 
 
 def _cell(summary: Summary | None, unit: str = "ms") -> str:
@@ -230,6 +251,8 @@ def render(report: PartsReport) -> str:
         f"| Rasa `/model/parse`, one request at a time (the app's client) | {_cell(summarise(report.parse_ms))} |",
         f"| content lookup: a topic's answer with its buttons, any language | {_cell(summarise(report.lookup_us), 'µs')} |",
         f"| content lookup: the city named in a sentence | {_cell(summarise(report.city_us), 'µs')} |",
+        f"| a written message: its language identified (`LanguageIdentifier.identify`) | {_cell(summarise(report.language_us), 'µs')} |",
+        f"| a written message: the crisis safety net's check (`SafetyNet.check`, every language's phrases) | {_cell(summarise(report.safety_us), 'µs')} |",
         f"| button (topic), core only: `ConversationCore.handle`, SQLite file, no NLU | {_cell(summarise(report.button_ms))} |",
         f"| command (`/menu`), core only | {_cell(summarise(report.command_ms))} |",
     ]
