@@ -56,6 +56,9 @@ class QueueFigures:
     """`bot.storage.waiting_requests` alone, every waiting request: the query the wait estimates read."""
     claim_next_ms: list[float] = field(default_factory=list)
     claim_ms: list[float] = field(default_factory=list)
+    news_ms: float | None = None
+    """After one more claim: every waiting young person on Telegram whose place changed told so (`post_queue_news`)."""
+    news_told: int = 0
 
 
 @dataclass
@@ -162,8 +165,9 @@ async def _seed(settings: Settings, count: int) -> float:
                 for index in range(start, min(count, start + 1000)):
                     conversation_id = f"bench{index:08d}{secrets.token_hex(8)}"
                     topic = chance.choice(topics)
-                    session.add(Conversation(id=conversation_id, channel=chance.choice(["web", "telegram"]), language=chance.choice(LANGUAGES),
-                                             language_chosen=False, handoff_state="queued", detected_streak=0))
+                    channel = chance.choice(["web", "telegram"])
+                    session.add(Conversation(id=conversation_id, channel=channel, language=chance.choice(LANGUAGES), language_chosen=False,
+                                             handoff_state="queued", detected_streak=0, address=str(index) if channel == "telegram" else None))
                     session.add(Message(conversation_id=conversation_id, sender="young_person", kind="text", text="jag behöver prata med någon"))
                     session.add(Message(conversation_id=conversation_id, sender="bot", kind="text", text="Svar.", topic=topic))
                     session.add(HandoffRequest(conversation_id=conversation_id, priority=chance.choice(["normal"] * 8 + ["high", "urgent"]), reason=topic, state="queued"))
@@ -201,6 +205,13 @@ async def measure_queue(settings: Settings, backend: str, config: PartsConfig) -
                 some = (await waiting_requests(session))[len(figures.claim_ms) * 37 % 1000]
             async with database.session() as session:
                 figures.claim_ms.append(await _timed(lambda: _commit_after(session, claim(session, request_id=some.id, counsellor=counsellor))))
+        async with conversation_core(settings, database=database) as core:
+            await core.post_queue_news(channel="telegram")  # the seeded young people hear their place once
+            async with database.session() as session:
+                await _commit_after(session, claim_next(session, counsellor=counsellor))
+            started = time.perf_counter()
+            figures.news_told = await core.post_queue_news(channel="telegram")
+            figures.news_ms = (time.perf_counter() - started) * 1000
     return figures
 
 
@@ -262,6 +273,8 @@ def render(report: PartsReport) -> str:
             f"| queue query alone, {queue.backend}: `waiting_requests` | {_cell(summarise(queue.waiting_ms))} |",
             f"| claim next (`handoff.claim_next` + commit), {queue.backend} | {_cell(summarise(queue.claim_next_ms))} |",
             f"| claim one (`handoff.claim` + commit), {queue.backend} | {_cell(summarise(queue.claim_ms))} |",
+            f"| queue news after a claim, {queue.backend}: `post_queue_news`, each waiting young person on Telegram whose place changed told "
+            f"({queue.news_told:,} told) | {'–' if queue.news_ms is None else f'{queue.news_ms:.2f} ms (n=1)'} |",
         ]
     seeds = ", ".join(f"{q.backend} {q.seed_seconds:.0f} s" for q in report.queues)
     lines += ["", f"Queue data: {OPEN_CONVERSATIONS:,} conversations waiting, each with two messages (seeded in {seeds})."]

@@ -15,6 +15,10 @@ ONLINE_WINDOW = timedelta(minutes=2)
 MIN_WAITS_FOR_ESTIMATE = 5
 """With fewer past waits than this we say we do not know, rather than guess."""
 RECENT_WAITS = 20
+NEAR_THE_FRONT = 5
+"""Up to this place in the queue, every step forward is news; further back, only a step into a new band."""
+ESTIMATE_STEPS = (5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240)
+"""Estimates (minutes) within one step are the same news; past the last one, every four hours."""
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,29 @@ class WaitStatus:
 
     @property
     def summary(self) -> str:
-        """What the young person would notice changing, in a few characters (stored as `told_wait`)."""
-        return f"{self.position}/{self.estimate_minutes}/{int(self.open_now)}/{int(self.counsellors_online > 0)}"
+        """What the young person would notice changing, in a few characters (stored as `told_wait`): a
+        new one is told. Far back in the queue only a new band of places (10, 20, 50, 100, …) and of
+        estimates counts, or someone hundreds of places back would get a message, on Telegram a
+        notification, every time anyone ahead of them is served."""
+        place = self.position if self.position <= NEAR_THE_FRONT else _one_two_five_at_least(self.position)
+        wait = None if self.estimate_minutes is None else _estimate_step(self.estimate_minutes)
+        return f"{place}/{wait}/{int(self.open_now)}/{int(self.counsellors_online > 0)}"
+
+
+def _one_two_five_at_least(value: int) -> int:
+    """The first of 1, 2, 5, 10, 20, 50, 100, … that is at least `value`."""
+    scale = 1
+    while True:
+        for step in (1, 2, 5):
+            if step * scale >= value:
+                return step * scale
+        scale *= 10
+
+
+def _estimate_step(minutes: int) -> int:
+    """The first of `ESTIMATE_STEPS` that is at least `minutes`; past them, whole multiples of the last."""
+    last = ESTIMATE_STEPS[-1]
+    return next((step for step in ESTIMATE_STEPS if step >= minutes), last * math.ceil(minutes / last))
 
 
 @dataclass(frozen=True)
@@ -49,13 +74,13 @@ async def queue_outlook(session: AsyncSession, *, now: datetime) -> QueueOutlook
     return QueueOutlook(online, await recent_waits(session, limit=RECENT_WAITS))
 
 
-async def wait_status(
-    session: AsyncSession, *, request: HandoffRequest, hours: OpeningHours, now: datetime, position: int | None = None, outlook: QueueOutlook | None = None,
-) -> WaitStatus:
-    """The request's place in the queue and what to expect. A caller walking the whole queue passes
-    each `position` and one `outlook`, instead of having them read again for every request."""
-    position = position or await queue_position(session, request=request)
-    outlook = outlook or await queue_outlook(session, now=now)
+async def wait_status(session: AsyncSession, *, request: HandoffRequest, hours: OpeningHours, now: datetime) -> WaitStatus:
+    """The request's place in the queue and what to expect."""
+    return status_at(position=await queue_position(session, request=request), outlook=await queue_outlook(session, now=now), hours=hours, now=now)
+
+
+def status_at(*, position: int, outlook: QueueOutlook, hours: OpeningHours, now: datetime) -> WaitStatus:
+    """What to expect at `position`: for a pass over the whole queue, which reads `outlook` once."""
     online, waits = outlook.counsellors_online, outlook.recent_waits
     estimate = None
     if online and len(waits) >= MIN_WAITS_FOR_ESTIMATE:

@@ -8,7 +8,7 @@ import pytest
 from babel.dates import format_datetime
 from sqlalchemy import select
 
-from bot.conversation import ConversationCore, Incoming, Turn
+from bot.conversation import ConversationCore, Incoming, Outgoing, Turn
 from bot.i18n import Catalogs
 from bot.runtime import conversation_core
 from bot.storage import Counsellor, Database, HandoffRequest, utcnow
@@ -85,3 +85,36 @@ async def test_an_estimate_once_there_is_history(open_line: ConversationCore, em
     await database.close()
     turn = await ask_for_a_person(open_line)
     assert turn.replies[-1].text == f'{CATALOGS.text("sv", "handoff.position", position=1)} {CATALOGS.text("sv", "handoff.estimate", minutes=15)}'
+
+
+async def _drain(core: ConversationCore) -> list[Outgoing]:
+    """Everything in the Telegram outbox, taken out."""
+    taken = []
+    while batch := await core.outbox.take_due(channel="telegram", limit=100, lease_for=timedelta(minutes=1)):
+        for message in batch:
+            taken.append(message)
+            await core.outbox.delivered(message)
+    return taken
+
+
+async def test_far_back_in_the_queue_only_a_new_band_of_places_is_news(open_line: ConversationCore, empty_database_url: str) -> None:
+    """25 young people wait on Telegram; when the first is served, those now at places 1 to 5 hear their
+    new place, and so do those who moved into a new band (10, 20); the other 17 get no message."""
+    await add_online_counsellor(empty_database_url)
+    for index in range(25):
+        await open_line.handle(Incoming(f"young{index:02d}", "telegram", payload="cmd:human", language="sv", address=str(1000 + index)))
+    await _drain(open_line)  # their first answers
+    database = Database(empty_database_url, keys=test_settings().data_keys_list())
+    async with database.session() as session:
+        first = await session.scalar(select(HandoffRequest).where(HandoffRequest.conversation_id == "young00"))
+        assert first is not None
+        first.state = "assigned"
+        await session.commit()
+    await database.close()
+
+    assert await open_line.post_queue_news(channel="telegram") == 7
+    told = {message.address: message.turn.replies[0].text for message in await _drain(open_line)}
+    places = {1 + index: str(1001 + index) for index in range(24)}  # young01 is now first
+    assert sorted(told) == sorted(places[place] for place in (1, 2, 3, 4, 5, 10, 20))
+    assert told[places[10]].startswith(CATALOGS.text("sv", "handoff.position", position=10))
+    assert await open_line.post_queue_news(channel="telegram") == 0, "the same place is never told twice"

@@ -16,10 +16,10 @@ from bot.conversation._types import Button, Incoming, Reply, Transcript, Transcr
 from bot.conversation._understanding import CRISIS_TOPIC, EXPLOITATION_TOPIC, Understander, Understanding
 from bot.i18n import LANGUAGES, Catalogs, negotiate_language, text_direction
 from bot.storage import (
-    Conversation, Database, HandoffRequest, Tally, add_message, add_to_outbox, count_weekly, erase_conversation, get_or_create_conversation, latest_messages, mark_handled,
-    mark_wait_told, open_handoff_request, utcnow, waiting_requests,
+    Conversation, Database, Tally, add_message, add_to_outbox, count_weekly, erase_conversation, get_or_create_conversation, latest_messages, mark_handled,
+    mark_wait_told, open_handoff_request, queue_entries, utcnow,
 )
-from handoff import OpeningHours, Priority, QueueOutlook, queue_outlook, request_handoff, wait_status
+from handoff import OpeningHours, Priority, WaitStatus, queue_outlook, request_handoff, status_at, wait_status
 from nlu import LanguageGuess
 
 log = logging.getLogger(__name__)
@@ -112,38 +112,46 @@ class ConversationCore:
             conversation = await session.get(Conversation, conversation_id)
             waiting = conversation is not None and conversation.handoff_state == "queued"  # every socket asks on every queue event: most are not waiting
             request = await open_handoff_request(session, conversation_id=conversation_id) if waiting else None
-            news = await self._news_for(session, conversation, request) if conversation and request else None
+            news = None
+            if conversation is not None and request is not None:
+                status = await wait_status(session, request=request, hours=self._opening_hours, now=utcnow())
+                news = await self._tell(session, request_id=request.id, told=request.told_wait, status=status, language=conversation.language)
             await session.commit()
         return None if news is None else self._turn(*news)
 
     async def post_queue_news(self, *, channel: str) -> int:
         """Queue, in the outbox of `channel`, each waiting young person's new place in the queue (once
-        per change); returns how many were told."""
+        per change); returns how many were told. One pass over the whole queue per change of it: only
+        those who are told are loaded (for their address)."""
         told = 0
+        now = utcnow()
         async with self._database.session() as session:
-            queue = await waiting_requests(session)
-            outlook = await queue_outlook(session, now=utcnow()) if queue else None
-            for position, request in enumerate(queue, start=1):
-                conversation = await session.get(Conversation, request.conversation_id)
-                if conversation is None or conversation.channel != channel or conversation.address is None:
+            queue = await queue_entries(session)
+            if not queue:
+                return 0
+            outlook = await queue_outlook(session, now=now)
+            for position, entry in enumerate(queue, start=1):
+                if entry.channel != channel or entry.handoff_state != "queued":
                     continue
-                if (news := await self._news_for(session, conversation, request, position=position, outlook=outlook)) is not None:
+                status = status_at(position=position, outlook=outlook, hours=self._opening_hours, now=now)
+                if status.summary == entry.told_wait:
+                    continue
+                conversation = await session.get(Conversation, entry.conversation_id)
+                if conversation is None or conversation.address is None:
+                    continue
+                news = await self._tell(session, request_id=entry.request_id, told=entry.told_wait, status=status, language=entry.language)
+                if news is not None:
                     replies, reply = news
                     add_to_outbox(session, conversation_id=conversation.id, channel=channel, address=conversation.address, language=replies.language, text=reply.text)
                     told += 1
             await session.commit()
         return told
 
-    async def _news_for(
-        self, session: AsyncSession, conversation: Conversation, request: HandoffRequest, *, position: int | None = None, outlook: QueueOutlook | None = None,
-    ) -> tuple[Replies, Reply] | None:
-        """What to tell a young person waiting with `request` about their place, if it changed; marked as told."""
-        if conversation.handoff_state != "queued":
+    async def _tell(self, session: AsyncSession, *, request_id: int, told: str | None, status: WaitStatus, language: str | None) -> tuple[Replies, Reply] | None:
+        """`status` for a young person last told `told`, if it is news and nobody told them meanwhile; marked as told."""
+        if status.summary == told or not await mark_wait_told(session, request_id=request_id, before=told, after=status.summary):
             return None
-        status = await wait_status(session, request=request, hours=self._opening_hours, now=utcnow(), position=position, outlook=outlook)
-        if status.summary == request.told_wait or not await mark_wait_told(session, request_id=request.id, before=request.told_wait, after=status.summary):
-            return None
-        replies = Replies(content=self._content.current(), catalogs=self._catalogs, language=self._language_for(conversation.language, None))
+        replies = Replies(content=self._content.current(), catalogs=self._catalogs, language=self._language_for(language, None))
         return replies, replies.wait_status(status)
 
     async def handle(self, incoming: Incoming) -> Turn:

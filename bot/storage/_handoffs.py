@@ -1,6 +1,7 @@
 """Handoff requests and the queue, in SQL: find, add, claim atomically, move through states."""
 
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,13 +32,34 @@ async def add_handoff_request(session: AsyncSession, *, conversation: Conversati
     return request
 
 
+def _in_queue_order(statement: Select[Any]) -> Select[Any]:
+    """`statement` over the waiting requests, in the order counsellors should take them."""
+    return statement.where(HandoffRequest.state.in_(WAITING_STATES)).order_by(PRIORITY_RANK, HandoffRequest.created_at, HandoffRequest.id)
+
+
 async def waiting_requests(session: AsyncSession, *, limit: int | None = None) -> list[HandoffRequest]:
     """The queue: every waiting request (or the first `limit`), in the order counsellors should take them."""
-    rows = await session.scalars(
-        select(HandoffRequest).where(HandoffRequest.state.in_(WAITING_STATES))
-        .order_by(PRIORITY_RANK, HandoffRequest.created_at, HandoffRequest.id).limit(limit)
-    )
-    return list(rows)
+    return list(await session.scalars(_in_queue_order(select(HandoffRequest)).limit(limit)))
+
+
+class QueueEntry(NamedTuple):
+    """A waiting request and what its young person was last told, without loading either as an object."""
+
+    request_id: int
+    told_wait: str | None
+    conversation_id: str
+    channel: str
+    language: str | None
+    handoff_state: str
+
+
+async def queue_entries(session: AsyncSession) -> list[QueueEntry]:
+    """The whole queue in order, as plain rows: a pass over thousands of waiting young people (telling
+    each their new place) would spend most of a second loading them as objects and decrypting addresses."""
+    columns = select(
+        HandoffRequest.id, HandoffRequest.told_wait, Conversation.id, Conversation.channel, Conversation.language, Conversation.handoff_state,
+    ).join(Conversation, Conversation.id == HandoffRequest.conversation_id)
+    return [QueueEntry(*row) for row in await session.execute(_in_queue_order(columns))]
 
 
 async def queue_position(session: AsyncSession, *, request: HandoffRequest) -> int:
