@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.rate_limit import WebChatLimits, WebhookLimits
 from bot.channels.telegram import TelegramChannel
+from bot.channels.web import QueueWatch
 from bot.console import SESSION_COOKIE, Login, LoginThrottle, csrf_ok, current_login
 from bot.conversation import ConversationCore
 from bot.core.config import Settings
@@ -35,6 +36,7 @@ def _telegram(request: Request) -> TelegramChannel:
 CoreDep = Annotated[ConversationCore, Depends(_app_state("core"))]
 SettingsDep = Annotated[Settings, Depends(_app_state("settings"))]
 EventsDep = Annotated[EventBus, Depends(_app_state("events"))]
+QueueWatchDep = Annotated[QueueWatch, Depends(_app_state("queue_watch"))]
 TelegramDep = Annotated[TelegramChannel, Depends(_telegram)]
 DatabaseDep = Annotated[Database, Depends(_app_state("database"))]
 

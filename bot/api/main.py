@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from bot.channels.rate_limit import Rate, WebChatLimits, WebhookLimits
 from bot.api.routes import console, health, metrics, telegram, webchat
 from bot.channels.telegram import telegram_channel
-from bot.channels.web import STATIC_DIR
+from bot.channels.web import STATIC_DIR, QueueWatch
 from bot.console import STATIC_DIR as CONSOLE_STATIC_DIR
 from bot.console import LoginThrottle
 from bot.console._cases import CaseNotFound
@@ -37,6 +37,7 @@ def create_app(settings: Settings) -> FastAPI:
             telegram_channel(settings, core, events) as channel,
         ):
             app.state.database, app.state.core, app.state.telegram, app.state.events = database, core, channel, events
+            app.state.queue_watch = QueueWatch(core)
             purging = asyncio.create_task(purge_periodically(database, settings))
             try:
                 yield

@@ -17,7 +17,7 @@ from bot.conversation._understanding import CRISIS_TOPIC, EXPLOITATION_TOPIC, Un
 from bot.i18n import LANGUAGES, Catalogs, negotiate_language, text_direction
 from bot.storage import (
     Conversation, Database, Tally, add_message, add_to_outbox, count_weekly, erase_conversation, get_or_create_conversation, latest_messages, mark_handled,
-    mark_wait_told, open_handoff_request, queue_entries, utcnow,
+    mark_wait_told, open_handoff_request, queue_entries, utcnow, waiting_conversation_ids,
 )
 from handoff import OpeningHours, Priority, WaitStatus, queue_outlook, request_handoff, status_at, wait_status
 from nlu import LanguageGuess
@@ -118,6 +118,11 @@ class ConversationCore:
                 news = await self._tell(session, request_id=request.id, told=request.told_wait, status=status, language=conversation.language)
             await session.commit()
         return None if news is None else self._turn(*news)
+
+    async def waiting_conversations(self) -> frozenset[str]:
+        """The conversations whose young person waits for a counsellor now."""
+        async with self._database.session() as session:
+            return frozenset(await waiting_conversation_ids(session))
 
     async def post_queue_news(self, *, channel: str) -> int:
         """Queue, in the outbox of `channel`, each waiting young person's new place in the queue (once

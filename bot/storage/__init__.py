@@ -8,7 +8,7 @@ from bot.storage._conversations import conversations_by_id, erase_conversation, 
 from bot.storage._database import Database, async_url
 from bot.storage._handoffs import (
     add_handoff_request, assigned_count, case_notes, open_requests, claim_request, mark_wait_told, move_request, next_claimable_id, online_counsellors, open_handoff_request,
-    QueueEntry, queue_entries, queue_position, recent_waits, waiting_count, waiting_requests, waiting_summary,
+    QueueEntry, queue_entries, queue_position, recent_waits, waiting_conversation_ids, waiting_count, waiting_requests, waiting_summary,
 )
 from bot.storage._encryption import FERNET_PREFIX, Keyring, UnreadableText
 from bot.storage._errors import StorageError
@@ -22,7 +22,7 @@ from bot.storage._models import utcnow
 from bot.storage._models import AuditEntry, Base, CaseNote, ConsoleSession, Conversation, Counsellor, HandledInput, HandoffRequest, Message, OutboxMessage, WeeklyCount
 
 __all__ = [
-    "AuditEntry", "CaseNote", "case_notes", "open_requests", "active_counsellors", "add_console_session", "console_session", "counsellor_by_username", "counsellor_count", "end_console_sessions", "add_audit", "utcnow", "ConsoleSession", "Counsellor", "assigned_count", "claim_request", "mark_wait_told", "move_request", "next_claimable_id", "online_counsellors", "QueueEntry", "queue_entries", "queue_position", "recent_waits", "waiting_count", "waiting_summary", "waiting_requests",
+    "AuditEntry", "CaseNote", "case_notes", "open_requests", "active_counsellors", "add_console_session", "console_session", "counsellor_by_username", "counsellor_count", "end_console_sessions", "add_audit", "utcnow", "ConsoleSession", "Counsellor", "assigned_count", "claim_request", "mark_wait_told", "move_request", "next_claimable_id", "online_counsellors", "QueueEntry", "queue_entries", "waiting_conversation_ids", "queue_position", "recent_waits", "waiting_count", "waiting_summary", "waiting_requests",
     "HandledInput", "OutboxMessage", "add_to_outbox", "lease_due_heads", "lease_next_of_conversation", "mark_handled", "outbox_backlog", "outbox_contents",
     "remove_from_outbox", "retry_outbox_message",
     "FERNET_PREFIX", "Keyring", "Purged", "StorageError", "UnreadableText", "purge_expired", "reencrypt_texts",

@@ -42,6 +42,11 @@ async def waiting_requests(session: AsyncSession, *, limit: int | None = None) -
     return list(await session.scalars(_in_queue_order(select(HandoffRequest)).limit(limit)))
 
 
+async def waiting_conversation_ids(session: AsyncSession) -> list[str]:
+    """The conversations with a waiting request, in no particular order."""
+    return list(await session.scalars(select(HandoffRequest.conversation_id).where(HandoffRequest.state.in_(WAITING_STATES))))
+
+
 class QueueEntry(NamedTuple):
     """A waiting request and what its young person was last told, without loading either as an object."""
 

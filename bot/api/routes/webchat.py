@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, WebSocket, status
 from fastapi.responses import HTMLResponse
 
-from bot.api.deps import WebChatLimitsDep, CoreDep, EventsDep, SettingsDep
+from bot.api.deps import CoreDep, EventsDep, QueueWatchDep, SettingsDep, WebChatLimitsDep
 from bot.channels.text_clean import clean_accept_language, clean_locale
 from bot.channels.web import SECURITY_HEADERS, page_language, render_chat_page, render_privacy_page, serve_web_chat
 
@@ -29,7 +29,7 @@ async def privacy_page(
 
 
 @router.websocket("/chat/socket")
-async def chat_socket(websocket: WebSocket, core: CoreDep, settings: SettingsDep, events: EventsDep, limits: WebChatLimitsDep) -> None:
+async def chat_socket(websocket: WebSocket, core: CoreDep, settings: SettingsDep, events: EventsDep, queue_watch: QueueWatchDep, limits: WebChatLimitsDep) -> None:
     """One conversation; only pages of this site may open it, and one client address only so many at once."""
     origin, host = websocket.headers.get("origin"), websocket.headers.get("host")
     if origin is not None and origin.split("://", 1)[-1] != host:
@@ -40,6 +40,6 @@ async def chat_socket(websocket: WebSocket, core: CoreDep, settings: SettingsDep
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
         return
     try:
-        await serve_web_chat(websocket, core=core, secret=settings.secret_key, events=events, limits=limits, address=address)
+        await serve_web_chat(websocket, core=core, secret=settings.secret_key, events=events, queue_watch=queue_watch, limits=limits, address=address)
     finally:
         limits.close_socket(address)

@@ -10,6 +10,7 @@ from bot.channels.identity import pseudonym
 from bot.channels.rate_limit import WebChatLimits
 from bot.channels.text_clean import clean_locale, clean_text
 from bot.channels.web._protocol import MAX_FRAME_CHARS, ClientFrame, Hello, Pressed, Said, error_frame, transcript_frame, turn_frame
+from bot.channels.web._queue_watch import QueueWatch
 from bot.conversation import MAX_TEXT_CHARS, ConversationCore, Incoming, Turn
 from bot.events import Event, EventBus
 
@@ -25,7 +26,8 @@ class _Flooding(Exception):
 
 
 async def serve_web_chat(
-    websocket: WebSocket, *, core: ConversationCore, secret: SecretStr, events: EventBus, limits: WebChatLimits | None = None, address: str = "",
+    websocket: WebSocket, *, core: ConversationCore, secret: SecretStr, events: EventBus, queue_watch: QueueWatch, limits: WebChatLimits | None = None,
+    address: str = "",
 ) -> None:
     """Greet with the transcript (a first visit starts the conversation), then answer every frame and
     pass on what a counsellor writes. A bad frame, or one over the rate limit, gets an error frame in
@@ -38,7 +40,7 @@ async def serve_web_chat(
         try:
             hello = await chat.receive_hello()
             chat.conversation_id = pseudonym(secret=secret, channel=CHANNEL, user_id=hello.key)
-            pusher = asyncio.create_task(_pass_on_news(websocket, core, inbox, chat.conversation_id))
+            pusher = asyncio.create_task(_pass_on_news(websocket, core, queue_watch, inbox, chat.conversation_id))
             await chat.converse(hello)
         except WebSocketDisconnect:
             return
@@ -49,15 +51,21 @@ async def serve_web_chat(
                 pusher.cancel()
 
 
-async def _pass_on_news(websocket: WebSocket, core: ConversationCore, inbox: "asyncio.Queue[Event]", conversation_id: str) -> None:
+async def _pass_on_news(websocket: WebSocket, core: ConversationCore, queue_watch: QueueWatch, inbox: "asyncio.Queue[Event]", conversation_id: str) -> None:
     """What the counsellor writes in this conversation, as it is written; and, while waiting, the
-    young person's new place in the queue whenever it changes."""
+    young person's new place in the queue whenever it changes. A failure is logged and the next event
+    still passed on: a counsellor's words must not stop reaching the young person."""
     while True:
         event = await inbox.get()
-        if event.kind == "message" and event.conversation_id == conversation_id and event.sender == "counsellor":
-            await websocket.send_json({"type": "message", "sender": "counsellor", "text": event.text})
-        elif event.kind == "queue" and (news := await core.queue_news(conversation_id)) is not None:
-            await websocket.send_json(turn_frame(news))
+        try:
+            if event.kind == "message" and event.conversation_id == conversation_id and event.sender == "counsellor":
+                await websocket.send_json({"type": "message", "sender": "counsellor", "text": event.text})
+            elif event.kind == "queue" and await queue_watch.waits(conversation_id, change=event) and (news := await core.queue_news(conversation_id)) is not None:
+                await websocket.send_json(turn_frame(news))
+        except WebSocketDisconnect:
+            return
+        except Exception:
+            log.exception("could not pass an event on to a web chat")
 
 
 class _Chat:
