@@ -92,6 +92,9 @@ class WebChatUser:
     async def press(self) -> float:
         return await self._exchange({"type": "button", "payload": self._script.pick_button(self._buttons)})
 
+    async def ask_for_a_person(self) -> float:
+        return await self._exchange({"type": "button", "payload": "cmd:human"})
+
     async def _exchange(self, frame: dict[str, Any]) -> float:
         assert self._socket is not None
         started = time.perf_counter()
@@ -142,6 +145,9 @@ class TelegramUser:
         payloads = [row[0]["callback_data"] for row in self._last_keyboard.params["reply_markup"]["inline_keyboard"]]
         update = button_update(self._user_id, sent=self._last_keyboard, payload=self._script.pick_button(payloads), language_code=self._language_code())
         return await self._exchange(update)
+
+    async def ask_for_a_person(self) -> float:
+        return await self._exchange(message_update(self._user_id, language_code=self._language_code(), text="/human"))
 
     async def _exchange(self, update: dict[str, Any]) -> float:
         arrivals = self._stand_in.arrivals[self._user_id]

@@ -10,6 +10,7 @@ and a py-spy profile of the app under load.
 """
 
 import asyncio
+import itertools
 import json
 import re
 import secrets
@@ -17,7 +18,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,10 @@ class E2EConfig:
     probe_messages: int = 50
     probe_load: int = 20
     """Background users while youth-to-console delivery is measured."""
+    busy_chats: int = 300
+    """Busy hour: web chats open and idle meanwhile (each hears every change of the queue)."""
+    busy_ask_every: float = 2.0
+    """Busy hour: a young person asks for a person this often (web chat and Telegram in turn), so the queue keeps changing."""
     profile_seconds: float = 20.0
     profile_load: int = 20
     postgres: bool = False
@@ -237,7 +242,7 @@ async def measure_delivery(running: _Running, *, messages: int, background_users
         try:
             await asyncio.wait_for(connected.wait(), 10)
             await young.open()
-            await young._exchange({"type": "button", "payload": "cmd:human"})
+            await young.ask_for_a_person()
             claimed = await console.post("/console/claim-next", data={"csrf_token": csrf}, follow_redirects=False)
             case = claimed.headers["location"]
             assert case.startswith("/console/cases/"), case
@@ -265,6 +270,41 @@ async def measure_delivery(running: _Running, *, messages: int, background_users
             await asyncio.gather(listening, return_exceptions=True)
             await young.close()
     return delivery
+
+
+async def busy_hour(running: _Running, config: E2EConfig, pids: dict[str, int]) -> Phase:
+    """The paced load of `probe_load` users while the queue keeps changing: `busy_chats` more web chats
+    open and idle, and a young person asking for a person every `busy_ask_every` seconds."""
+    idle = [WebChatUser(running.app.url, script) for script in scripts(running.content, config.busy_chats, seed=11)]
+    for start in range(0, len(idle), 50):
+        await asyncio.gather(*(user.open() for user in idle[start:start + 50]))
+    stop = asyncio.Event()
+    asking = asyncio.create_task(_keep_asking_for_people(running, every=config.busy_ask_every, stop=stop))
+    label = (
+        f"app, web chat + Telegram, a message every {config.pause:g} s or so per user; busy hour: {config.busy_chats} more chats open, "
+        f"someone asking for a person every {config.busy_ask_every:g} s"
+    )
+    try:
+        return await _phase(label, "app-busy", running.users(config.probe_load, seed=3), config, pids, pause=config.pause)
+    finally:
+        stop.set()
+        await asking
+        await asyncio.gather(*(user.close() for user in idle), return_exceptions=True)
+
+
+async def _keep_asking_for_people(running: _Running, *, every: float, stop: asyncio.Event) -> None:
+    """Until `stop`, a new young person asks for a person every `every` seconds, on the web chat and on Telegram in turn."""
+    for turn in itertools.count():
+        young: WebChatUser | TelegramUser = WebChatUser(running.app.url, Script("sv", [], [])) if turn % 2 == 0 else TelegramUser(
+            running.app.url, running.secret, running.client, running.stand_in, Script("sv", [], []),
+        )
+        await young.open()
+        await young.ask_for_a_person()
+        await young.close()
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
+        if stop.is_set():
+            return
 
 
 async def profile_app(running: _Running, *, seconds: float, users: int) -> list[tuple[str, float, float]]:
@@ -345,6 +385,9 @@ async def run(config: E2EConfig, model: Path) -> E2EReport:
             print(f"N = {count}, paced", flush=True)
             label = f"app, web chat + Telegram, a message every {config.pause:g} s or so per user"
             phases.append(await _phase(label, "app-paced", running.users(count), config, pids, pause=config.pause))
+        if config.busy_chats:
+            print(f"busy hour: {config.probe_load} users paced, {config.busy_chats} more chats open, someone asking for a person every {config.busy_ask_every:g} s", flush=True)
+            phases.append(await busy_hour(running, config, pids))
 
         deliveries = []
         for pause in (0.0, config.pause):

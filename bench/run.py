@@ -58,7 +58,20 @@ def targets(e2e_report: e2e.E2EReport | None, parts_report: parts.PartsReport | 
             paced_button, paced_text = paced.result.latency(kind="button"), paced.result.latency(kind="text")
             found += [
                 _at_most(f"button/command reply p99, N={paced_at}, each pausing ~{pause:g} s", paced_button.p99 if paced_button else None, 10, "ms"),
+                *(
+                    _at_most(f"… of which {name}", measured.p99 if (measured := paced.result.latency(channel=channel, kind="button")) else None, 10, "ms")
+                    for channel, name in (("web", "web chat"), ("telegram", "Telegram"))
+                ),
                 _at_most(f"free-text reply p99, N={paced_at}, each pausing ~{pause:g} s", paced_text.p99 if paced_text else None, 100, "ms"),
+            ]
+        busy = e2e_report.phase("app-busy", e2e_report.config.probe_load)
+        if busy is not None:
+            config = e2e_report.config
+            when = f"N={config.probe_load} paced, busy hour ({config.busy_chats} more chats open, someone asking for a person every {config.busy_ask_every:g} s)"
+            busy_button, busy_text = busy.result.latency(kind="button"), busy.result.latency(kind="text")
+            found += [
+                _at_most(f"button/command reply p99, {when}", busy_button.p99 if busy_button else None, 10, "ms"),
+                _at_most(f"free-text reply p99, {when}", busy_text.p99 if busy_text else None, 100, "ms"),
             ]
         for count in e2e_report.config.users:
             ours, theirs = e2e_report.phase("app", count), e2e_report.phase("rasa-rest", count)
@@ -101,7 +114,7 @@ async def main(arguments: argparse.Namespace) -> None:
     chosen = set(arguments.only or SECTIONS)
     quick = arguments.quick
     e2e_config = (
-        e2e.E2EConfig(users=(1, 5), paced_users=(5,), warm_up=2, seconds=8, probe_messages=15, probe_load=5, profile_seconds=8, profile_load=5,
+        e2e.E2EConfig(users=(1, 5), paced_users=(5,), warm_up=2, seconds=8, probe_messages=15, probe_load=5, busy_chats=30, profile_seconds=8, profile_load=5,
                       postgres=arguments.postgres, rasa_epochs=5)
         if quick else e2e.E2EConfig(postgres=arguments.postgres)
     )
