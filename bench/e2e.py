@@ -385,9 +385,6 @@ async def run(config: E2EConfig, model: Path) -> E2EReport:
             print(f"N = {count}, paced", flush=True)
             label = f"app, web chat + Telegram, a message every {config.pause:g} s or so per user"
             phases.append(await _phase(label, "app-paced", running.users(count), config, pids, pause=config.pause))
-        if config.busy_chats:
-            print(f"busy hour: {config.probe_load} users paced, {config.busy_chats} more chats open, someone asking for a person every {config.busy_ask_every:g} s", flush=True)
-            phases.append(await busy_hour(running, config, pids))
 
         deliveries = []
         for pause in (0.0, config.pause):
@@ -395,6 +392,9 @@ async def run(config: E2EConfig, model: Path) -> E2EReport:
             deliveries.append(await measure_delivery(running, messages=config.probe_messages, background_users=config.probe_load, pause=pause))
         print(f"profiling the app with py-spy for {config.profile_seconds:.0f} s at {config.profile_load} users …", flush=True)
         profile = await profile_app(running, seconds=config.profile_seconds, users=config.profile_load)
+        if config.busy_chats:  # last on this app: it leaves young people waiting, and the delivery probe claims the next one
+            print(f"busy hour: {config.probe_load} users paced, {config.busy_chats} more chats open, someone asking for a person every {config.busy_ask_every:g} s", flush=True)
+            phases.append(await busy_hour(running, config, pids))
         lifetime = {"app": peak_rss_mib(running.app.pid), "rasa-nlu": peak_rss_mib(nlu.pid), "rasa-rest": peak_rss_mib(plain.pid)}
 
         if config.postgres:

@@ -110,7 +110,7 @@ class ConversationCore:
         None otherwise. Each change is handed out once, whichever channel or worker asks first."""
         async with self._database.session() as session:
             conversation = await session.get(Conversation, conversation_id)
-            waiting = conversation is not None and conversation.handoff_state == "queued"  # every socket asks on every queue event: most are not waiting
+            waiting = conversation is not None and conversation.handoff_state == "queued"  # a counsellor may have taken them since the caller looked
             request = await open_handoff_request(session, conversation_id=conversation_id) if waiting else None
             news = None
             if conversation is not None and request is not None:
