@@ -6,7 +6,8 @@ plain Rasa assistant (bench/rasa_rest.py), the Bot API stand-in (in this process
 the production command (uvicorn --factory, bench/_procs.py) on a fresh SQLite file (and, with
 `postgres`, a second app on a fresh PostgreSQL database). Then, for each N: N users on the app, and N
 users on Rasa's REST channel; the peak memory of each process; youth-to-console delivery under load;
-and a py-spy profile of the app under load.
+a py-spy profile of the app under load; and a busy hour (paced users while hundreds more chats are
+open and the queue keeps changing).
 """
 
 import asyncio
