@@ -18,7 +18,7 @@ from bench._script import LEFT_OUT_TOPICS, scripts
 from bench._stats import Summary, summarise
 from bot.console import add_counsellor, new_password
 from bot.console._views import CaseRow, queue_rows
-from bot.content import ContentStore, load_content
+from bot.content import Content, ContentStore, load_content
 from bot.conversation import Incoming
 from bot.conversation._replies import Replies
 from bot.core.config import Settings, get_settings
@@ -113,10 +113,10 @@ def measure_lookups(settings: Settings, count: int) -> tuple[list[float], list[f
     return answers, cities
 
 
-def measure_screening(settings: Settings, texts: list[str]) -> tuple[list[float], list[float]]:
+def measure_screening(content: Content, texts: list[str]) -> tuple[list[float], list[float]]:
     """Microseconds for what the app itself does to each written message, in the event loop, besides
     asking Rasa: identify its language, and check it against every language's crisis phrases."""
-    content, languages = load_content(settings.content_dir), LanguageIdentifier()
+    languages = LanguageIdentifier()
     for text in texts[:20]:  # warm-up: the language models load lazily
         languages.identify(text)
     identified, checked = [], []
@@ -238,7 +238,7 @@ async def run(config: PartsConfig, *, rasa_url: str | None = None, model: Path |
         parse_ms = await measure_parse(rasa_url, messages)
     print("parts: content lookup, written messages, button/command path …", flush=True)
     lookup_us, city_us = measure_lookups(settings, config.lookups)
-    language_us, safety_us = measure_screening(settings, [text for script in scripts(content, 7) for text in script.texts])
+    language_us, safety_us = measure_screening(content, [text for script in scripts(content, 7) for text in script.texts])
     button_ms, command_ms = await measure_buttons(settings, config.button_turns)
     queues = []
     with tempfile.TemporaryDirectory(prefix="supportline-bench-") as work:

@@ -94,10 +94,9 @@ class _PhraseSet:
         normalised = {normalise(phrase) for phrase in phrases} - {""}
         self._by_first_word: defaultdict[str, list[tuple[str, ...]]] = defaultdict(list)
         for phrase in sorted(normalised, key=len, reverse=True):  # the longest phrase that matches is the one named
-            words = tuple(phrase.split())
-            self._by_first_word[words[0]].append(words)
-        words = (word for phrase in normalised for word in phrase.split())
-        self._misspellings = _Misspellings(words, known_words=known_words) if known_words is not None else None
+            phrase_words = tuple(phrase.split())
+            self._by_first_word[phrase_words[0]].append(phrase_words)
+        self._misspellings = _Misspellings(words_of(normalised), known_words=known_words) if known_words is not None else None
 
     def first_match(self, normalised_text: str) -> str | None:
         """The phrase found first in `normalised_text` (the longest of those starting at the same word), or in

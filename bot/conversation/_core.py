@@ -126,8 +126,8 @@ class ConversationCore:
 
     async def post_queue_news(self, *, channel: str) -> int:
         """Queue, in the outbox of `channel`, each waiting young person's new place in the queue (once
-        per change); returns how many were told. One pass over the whole queue per change of it: only
-        those who are told are loaded (for their address)."""
+        per change); returns how many were told. One pass over the whole queue per change of it, as
+        plain rows: only those who are told are loaded."""
         told = 0
         now = utcnow()
         async with self._database.session() as session:
@@ -136,19 +136,18 @@ class ConversationCore:
                 return 0
             outlook = await queue_outlook(session, now=now)
             for position, entry in enumerate(queue, start=1):
-                if entry.channel != channel or entry.handoff_state != "queued":
+                if entry.channel != channel or entry.handoff_state != "queued" or not entry.has_address:
                     continue
                 status = status_at(position=position, outlook=outlook, hours=self._opening_hours, now=now)
-                if status.summary == entry.told_wait:
-                    continue
-                conversation = await session.get(Conversation, entry.conversation_id)
-                if conversation is None or conversation.address is None:
-                    continue
                 news = await self._tell(session, request_id=entry.request_id, told=entry.told_wait, status=status, language=entry.language)
-                if news is not None:
-                    replies, reply = news
-                    add_to_outbox(session, conversation_id=conversation.id, channel=channel, address=conversation.address, language=replies.language, text=reply.text)
-                    told += 1
+                if news is None:
+                    continue
+                conversation = await session.get(Conversation, entry.conversation_id)  # its address, decrypted: only for those told
+                if conversation is None or conversation.address is None:  # erased meanwhile
+                    continue
+                replies, reply = news
+                add_to_outbox(session, conversation_id=conversation.id, channel=channel, address=conversation.address, language=replies.language, text=reply.text)
+                told += 1
             await session.commit()
         return told
 

@@ -14,6 +14,7 @@ _RANKS = {"urgent": 0, "high": 1}
 _LAST_RANK = 2
 PRIORITY_RANK = case(_RANKS, value=HandoffRequest.priority, else_=_LAST_RANK)
 """Urgent before high before normal; within a priority, the longest waiting first."""
+_WAITING = HandoffRequest.state.in_(WAITING_STATES)
 
 
 async def open_handoff_request(session: AsyncSession, *, conversation_id: str) -> HandoffRequest | None:
@@ -34,7 +35,7 @@ async def add_handoff_request(session: AsyncSession, *, conversation: Conversati
 
 def _in_queue_order(statement: Select[Any]) -> Select[Any]:
     """`statement` over the waiting requests, in the order counsellors should take them."""
-    return statement.where(HandoffRequest.state.in_(WAITING_STATES)).order_by(PRIORITY_RANK, HandoffRequest.created_at, HandoffRequest.id)
+    return statement.where(_WAITING).order_by(PRIORITY_RANK, HandoffRequest.created_at, HandoffRequest.id)
 
 
 async def waiting_requests(session: AsyncSession, *, limit: int | None = None) -> list[HandoffRequest]:
@@ -44,7 +45,7 @@ async def waiting_requests(session: AsyncSession, *, limit: int | None = None) -
 
 async def waiting_conversation_ids(session: AsyncSession) -> list[str]:
     """The conversations with a waiting request, in no particular order."""
-    return list(await session.scalars(select(HandoffRequest.conversation_id).where(HandoffRequest.state.in_(WAITING_STATES))))
+    return list(await session.scalars(select(HandoffRequest.conversation_id).where(_WAITING)))
 
 
 class QueueEntry(NamedTuple):
@@ -56,6 +57,8 @@ class QueueEntry(NamedTuple):
     channel: str
     language: str | None
     handoff_state: str
+    has_address: bool
+    """Whether the channel has somewhere to send to (the address itself stays encrypted until needed)."""
 
 
 async def queue_entries(session: AsyncSession) -> list[QueueEntry]:
@@ -63,6 +66,7 @@ async def queue_entries(session: AsyncSession) -> list[QueueEntry]:
     each their new place) would spend most of a second loading them as objects and decrypting addresses."""
     columns = select(
         HandoffRequest.id, HandoffRequest.told_wait, Conversation.id, Conversation.channel, Conversation.language, Conversation.handoff_state,
+        Conversation.address.is_not(None),
     ).join(Conversation, Conversation.id == HandoffRequest.conversation_id)
     return [QueueEntry(*row) for row in await session.execute(_in_queue_order(columns))]
 
@@ -73,7 +77,7 @@ async def queue_position(session: AsyncSession, *, request: HandoffRequest) -> i
     rank = _RANKS.get(request.priority, _LAST_RANK)
     earlier = or_(HandoffRequest.created_at < request.created_at, and_(HandoffRequest.created_at == request.created_at, HandoffRequest.id < request.id))
     ahead = select(func.count()).select_from(HandoffRequest).where(
-        HandoffRequest.state.in_(WAITING_STATES), or_(PRIORITY_RANK < rank, and_(PRIORITY_RANK == rank, earlier)),
+        _WAITING, or_(PRIORITY_RANK < rank, and_(PRIORITY_RANK == rank, earlier)),
     )
     return int(await session.scalar(ahead) or 0) + 1
 
@@ -86,7 +90,7 @@ async def waiting_count(session: AsyncSession) -> int:
 
 async def waiting_summary(session: AsyncSession) -> tuple[int, datetime | None]:
     """How many requests wait, and since when the longest-waiting one has (None: nobody waits)."""
-    waiting = select(func.count(), func.min(HandoffRequest.created_at)).where(HandoffRequest.state.in_(WAITING_STATES))
+    waiting = select(func.count(), func.min(HandoffRequest.created_at)).where(_WAITING)
     count, oldest = (await session.execute(waiting)).one()
     return int(count or 0), oldest
 

@@ -14,12 +14,12 @@ class QueueWatch:
 
     def __init__(self, core: ConversationCore) -> None:
         self._core = core
-        self._change: Event | None = None
-        self._reading: asyncio.Future[frozenset[str]] | None = None
+        self._latest: tuple[Event, asyncio.Future[frozenset[str]]] | None = None
+        """The latest change heard, and the read of who waited after it."""
 
     async def waits(self, conversation_id: str, *, change: Event) -> bool:
         """Whether the conversation waited once `change` (the queue event, the same object for every
         socket of this worker) had happened. The read follows the change's commit, so it sees it."""
-        if change is not self._change or self._reading is None:
-            self._change, self._reading = change, asyncio.ensure_future(self._core.waiting_conversations())
-        return conversation_id in await asyncio.shield(self._reading)
+        if self._latest is None or self._latest[0] is not change:
+            self._latest = change, asyncio.ensure_future(self._core.waiting_conversations())
+        return conversation_id in await asyncio.shield(self._latest[1])
